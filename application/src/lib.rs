@@ -1,0 +1,13 @@
+//! Use cases of nectr-auth and the ports they need.
+//!
+//! The use cases are written against traits (`ports`), never against a database, an HTTP
+//! client or a framework: `nectr-db`, `nectr-github` and `nectr-crypto` implement the ports,
+//! and the server wires them together. Error types here carry the messages people read.
+
+pub mod ports;
+mod use_cases;
+
+pub use use_cases::{
+    AuthService, CallbackParams, CompleteSignInError, CurrentUserError, Policy, Ports,
+    ReconnectError, SignedIn, StartedSignIn, SweepReport,
+};

@@ -1,0 +1,91 @@
+//! Persistence ports: people, sign-in attempts and sessions.
+
+use async_trait::async_trait;
+use nectr_domain::{
+    EncryptedToken, IdentityProfile, OAuthState, PkceVerifier, Session,
+    SessionId, StateToken, Timestamp, User, UserId,
+};
+
+/// Why a store could not answer. Adapters translate every driver error into one of these.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The database cannot be reached or refused the connection: a real outage. The message
+    /// names the database (kind and host, never credentials).
+    #[error("{0}")]
+    Unavailable(String),
+    /// Anything else that went wrong in the database (a bug or a schema mismatch).
+    #[error("{0}")]
+    Failed(String),
+}
+
+/// People, keyed by GitHub id.
+///
+/// # Errors
+/// Every method returns `StoreError::Unavailable` when the database cannot be reached.
+#[async_trait]
+pub trait UserStore: Send + Sync + 'static {
+    /// Creates the person or updates their profile and sealed token, in one atomic statement
+    /// keyed by `profile.subject()`: concurrent first sign-ins of one person never fail and
+    /// never create two rows.
+    async fn upsert(
+        &self,
+        profile: &IdentityProfile,
+        token: &EncryptedToken,
+        now: Timestamp,
+    ) -> Result<User, StoreError>;
+
+    /// The person with this id, if any.
+    async fn find(&self, id: UserId) -> Result<Option<User>, StoreError>;
+
+    /// The person's sealed provider token, if the person exists.
+    async fn sealed_token(&self, id: UserId) -> Result<Option<EncryptedToken>, StoreError>;
+}
+
+/// Sign-in attempts in flight.
+///
+/// # Errors
+/// Every method returns `StoreError::Unavailable` when the database cannot be reached.
+#[async_trait]
+pub trait StateStore: Send + Sync + 'static {
+    /// Stores a new attempt. A duplicate token (never expected from 256 random bits) is
+    /// `StoreError::Failed`.
+    async fn insert(&self, state: &OAuthState) -> Result<(), StoreError>;
+
+    /// Deletes and returns the attempt in one atomic statement, if it exists, belongs to the
+    /// browser with `binding_digest` and is live at `now`. Of two concurrent calls with the
+    /// same token at most one gets `Some`. Returns `Ok(None)` for a missing, expired, foreign
+    /// or already used state.
+    async fn consume(
+        &self,
+        token: &StateToken,
+        binding_digest: &str,
+        now: Timestamp,
+    ) -> Result<Option<Option<PkceVerifier>>, StoreError>;
+
+    /// Deletes every attempt whose deadline has passed at `now`; returns how many.
+    async fn sweep_expired(&self, now: Timestamp) -> Result<u64, StoreError>;
+}
+
+/// Sessions: a session exists until it expires or is revoked.
+///
+/// # Errors
+/// Every method returns `StoreError::Unavailable` when the database cannot be reached.
+#[async_trait]
+pub trait SessionStore: Send + Sync + 'static {
+    async fn create(&self, session: &Session) -> Result<(), StoreError>;
+
+    /// The user of the session `id`, if the session exists, belongs to `user_id` and is live
+    /// at `now`: the whole session check in one query.
+    async fn active_user(
+        &self,
+        id: &SessionId,
+        user_id: UserId,
+        now: Timestamp,
+    ) -> Result<Option<User>, StoreError>;
+
+    /// Ends the session; returns whether it existed. Revoking twice is not an error.
+    async fn revoke(&self, id: &SessionId) -> Result<bool, StoreError>;
+
+    /// Deletes every session whose deadline has passed at `now`; returns how many.
+    async fn sweep_expired(&self, now: Timestamp) -> Result<u64, StoreError>;
+}

@@ -1,0 +1,26 @@
+//! The token-cipher port: sealing provider tokens for storage.
+
+use nectr_domain::{AccessToken, EncryptedToken, GithubId};
+
+#[derive(Debug, thiserror::Error)]
+pub enum CipherError {
+    /// No configured key has the id the value was sealed with (the key was rotated away).
+    #[error("the token was sealed with a key that is no longer configured")]
+    UnknownKey,
+    /// The value does not open: corrupted, tampered with, or sealed for another owner.
+    #[error("the sealed token does not open")]
+    Corrupt,
+}
+
+/// Authenticated encryption of provider tokens, bound to their owner.
+///
+/// # Errors
+/// `open` returns `CipherError::UnknownKey` when no configured key matches the sealed value's
+/// key id, and `CipherError::Corrupt` when it does not authenticate (including when `owner`
+/// differs from the one it was sealed for).
+pub trait TokenCipher: Send + Sync + 'static {
+    /// Seals under the current key with a fresh nonce. Infallible for valid input.
+    fn seal(&self, token: &AccessToken, owner: GithubId) -> EncryptedToken;
+
+    fn open(&self, sealed: &EncryptedToken, owner: GithubId) -> Result<AccessToken, CipherError>;
+}

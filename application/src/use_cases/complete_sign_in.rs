@@ -1,0 +1,155 @@
+//! Complete sign-in: check the state, trade the code, keep the person and their sealed
+//! token, open a session.
+
+use nectr_domain::{BrowserBinding, Session, SessionId, StateToken, User};
+
+use super::{AuthService, CompleteSignInError, binding_digest};
+
+/// The callback's query, as the provider sent it (RFC 6749 §4.1.2).
+#[derive(Debug, Default, Clone)]
+pub struct CallbackParams {
+    pub code: Option<String>,
+    pub state: Option<String>,
+    pub error: Option<String>,
+    pub error_description: Option<String>,
+}
+
+/// A new session: the token for the cookie and who it belongs to.
+#[derive(Debug)]
+pub struct SignedIn {
+    pub session_token: String,
+    pub user: User,
+    pub max_age_seconds: i64,
+}
+
+/// Authorization codes we forward to the provider are bounded and printable; anything else
+/// cannot be a real code.
+fn usable_code(code: Option<&str>) -> Option<&str> {
+    code.filter(|c| !c.is_empty() && c.len() <= 512 && c.bytes().all(|b| b.is_ascii_graphic()))
+}
+
+impl AuthService {
+    /// Handles the provider's redirect back to us.
+    ///
+    /// The state is consumed before anything else happens, so a replayed or foreign callback
+    /// fails whatever it carries. `previous_session` is the session cookie the browser
+    /// already had, if any: it is revoked once the new session exists, so a sign-in never
+    /// leaves an old session behind in the same browser.
+    ///
+    /// # Errors
+    /// `InvalidState` for a bad state or binding, `Cancelled` / `ProviderRefused` when the
+    /// provider sent an error, `MissingCode`, or the provider's and store's errors.
+    pub async fn complete_sign_in(
+        &self,
+        params: CallbackParams,
+        binding: Option<&str>,
+        previous_session: Option<&str>,
+    ) -> Result<SignedIn, CompleteSignInError> {
+        let consumed = self.consume_state(&params, binding).await;
+        if let Some(error) = params.error.as_deref() {
+            // The attempt is over either way; its state (if valid) is already consumed.
+            return Err(self.provider_refusal(error, params.error_description.as_deref()));
+        }
+        let pkce_verifier = consumed?;
+        let code = usable_code(params.code.as_deref()).ok_or(CompleteSignInError::MissingCode)?;
+
+        let provider = &self.ports.provider;
+        let token = provider.exchange_code(code, pkce_verifier.as_ref()).await?;
+        let profile = provider.fetch_profile(&token).await?;
+        let sealed = self.ports.cipher.seal(&token, profile.subject());
+        drop(token);
+
+        let now = self.ports.clock.now();
+        let user = self.ports.users.upsert(&profile, &sealed, now).await?;
+        let session_id = SessionId::parse(&self.ports.random.token()).map_err(|_| {
+            CompleteSignInError::Store(crate::ports::StoreError::Failed(
+                "the random source produced a malformed token".into(),
+            ))
+        })?;
+        let session = Session {
+            id: session_id,
+            user_id: user.id,
+            created_at: now,
+            expires_at: now.plus_seconds(self.policy.session_ttl_seconds),
+        };
+        self.ports.sessions.create(&session).await?;
+        let session_token = self.ports.signer.sign(&session.claims());
+        self.revoke_previous(previous_session, &session).await;
+        tracing::info!(user.id = %user.id, github.id = %user.github_id, "signed in");
+        Ok(SignedIn {
+            session_token,
+            user,
+            max_age_seconds: self.policy.session_ttl_seconds,
+        })
+    }
+
+    async fn consume_state(
+        &self,
+        params: &CallbackParams,
+        binding: Option<&str>,
+    ) -> Result<Option<nectr_domain::PkceVerifier>, CompleteSignInError> {
+        let state = params.state.as_deref().and_then(|s| StateToken::parse(s).ok());
+        let binding = binding.and_then(|b| BrowserBinding::parse(b).ok());
+        let binding_present = binding.is_some();
+        let (Some(state), Some(binding)) = (state, binding) else {
+            tracing::info!(
+                state.present = params.state.is_some(),
+                binding.present = binding_present,
+                "callback rejected: state or binding cookie missing or malformed"
+            );
+            return Err(CompleteSignInError::InvalidState);
+        };
+        let now = self.ports.clock.now();
+        match self.ports.states.consume(&state, &binding_digest(&binding), now).await? {
+            Some(verifier) => Ok(verifier),
+            None => {
+                tracing::info!("callback rejected: state unknown, expired, used or foreign");
+                Err(CompleteSignInError::InvalidState)
+            }
+        }
+    }
+
+    fn provider_refusal(&self, error: &str, description: Option<&str>) -> CompleteSignInError {
+        let provider = self.ports.provider.display_name().to_owned();
+        // Both values come from the query string: keep them short and plain before echoing.
+        let error: String = error
+            .chars()
+            .filter(|c| c.is_ascii_alphanumeric() || *c == '_')
+            .take(64)
+            .collect();
+        if error == "access_denied" {
+            return CompleteSignInError::Cancelled { provider };
+        }
+        let description = description
+            .map(|d| d.chars().filter(|c| !c.is_control()).take(300).collect::<String>())
+            .filter(|d| !d.is_empty());
+        let hint = match error.as_str() {
+            "redirect_uri_mismatch" => {
+                "The callback URL registered on the OAuth App must be this service's callback URL; `nectr-auth check` prints the one to register."
+            }
+            "application_suspended" => {
+                "The OAuth App is suspended: its owner must contact the provider's support."
+            }
+            _ => "Start sign-in again; if it keeps failing, ask the operator to check the OAuth App settings.",
+        };
+        tracing::info!(oauth.error = %error, "callback carried an OAuth error");
+        CompleteSignInError::ProviderRefused {
+            provider,
+            error,
+            description,
+            hint,
+        }
+    }
+
+    async fn revoke_previous(&self, previous: Option<&str>, current: &Session) {
+        let Some(claims) = previous
+            .and_then(|t| self.ports.signer.verify(t, current.created_at).ok())
+            .filter(|c| c.session_id != current.id)
+        else {
+            return;
+        };
+        if let Err(e) = self.ports.sessions.revoke(&claims.session_id).await {
+            tracing::warn!(error = %e, "could not revoke the browser's previous session");
+        }
+    }
+}
