@@ -1,1 +1,36 @@
-fn main(){}
+//! The `nectr-auth` binary: parses the command line and runs one command.
+
+use clap::{Parser, Subcommand};
+use nectr_auth::commands;
+
+/// Sign in with GitHub and keep the session: the authentication backend of Nectr.
+#[derive(Debug, Parser)]
+#[command(name = "nectr-auth", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Apply pending migrations (unless RUN_MIGRATIONS=false), then serve HTTP (the default).
+    Serve,
+    /// Apply pending migrations and exit.
+    Migrate,
+    /// Print a fresh random SECRET_KEY.
+    Keygen,
+    /// Validate the configuration and print the callback URL to register on GitHub.
+    Check,
+}
+
+#[tokio::main]
+async fn main() {
+    let cli = Cli::parse();
+    let code = match cli.command.unwrap_or(Command::Serve) {
+        Command::Serve => commands::serve().await,
+        Command::Migrate => commands::migrate().await,
+        Command::Keygen => commands::keygen(),
+        Command::Check => commands::check(),
+    };
+    std::process::exit(code);
+}

@@ -2,8 +2,8 @@
 
 use async_trait::async_trait;
 use nectr_domain::{
-    EncryptedToken, IdentityProfile, OAuthState, PkceVerifier, Session,
-    SessionId, StateToken, Timestamp, User, UserId,
+    EncryptedToken, IdentityProfile, OAuthState, PkceVerifier, Session, SessionId, StateToken,
+    Timestamp, User, UserId,
 };
 
 /// Why a store could not answer. Adapters translate every driver error into one of these.

@@ -88,7 +88,10 @@ impl AuthService {
         params: &CallbackParams,
         binding: Option<&str>,
     ) -> Result<Option<nectr_domain::PkceVerifier>, CompleteSignInError> {
-        let state = params.state.as_deref().and_then(|s| StateToken::parse(s).ok());
+        let state = params
+            .state
+            .as_deref()
+            .and_then(|s| StateToken::parse(s).ok());
         let binding = binding.and_then(|b| BrowserBinding::parse(b).ok());
         let binding_present = binding.is_some();
         let (Some(state), Some(binding)) = (state, binding) else {
@@ -100,7 +103,12 @@ impl AuthService {
             return Err(CompleteSignInError::InvalidState);
         };
         let now = self.ports.clock.now();
-        match self.ports.states.consume(&state, &binding_digest(&binding), now).await? {
+        match self
+            .ports
+            .states
+            .consume(&state, &binding_digest(&binding), now)
+            .await?
+        {
             Some(verifier) => Ok(verifier),
             None => {
                 tracing::info!("callback rejected: state unknown, expired, used or foreign");
@@ -121,7 +129,12 @@ impl AuthService {
             return CompleteSignInError::Cancelled { provider };
         }
         let description = description
-            .map(|d| d.chars().filter(|c| !c.is_control()).take(300).collect::<String>())
+            .map(|d| {
+                d.chars()
+                    .map(|c| if c.is_control() { ' ' } else { c })
+                    .take(300)
+                    .collect::<String>()
+            })
             .filter(|d| !d.is_empty());
         let hint = match error.as_str() {
             "redirect_uri_mismatch" => {
@@ -130,7 +143,9 @@ impl AuthService {
             "application_suspended" => {
                 "The OAuth App is suspended: its owner must contact the provider's support."
             }
-            _ => "Start sign-in again; if it keeps failing, ask the operator to check the OAuth App settings.",
+            _ => {
+                "Start sign-in again; if it keeps failing, ask the operator to check the OAuth App settings."
+            }
         };
         tracing::info!(oauth.error = %error, "callback carried an OAuth error");
         CompleteSignInError::ProviderRefused {

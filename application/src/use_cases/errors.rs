@@ -11,7 +11,9 @@ pub enum CompleteSignInError {
     #[error("Invalid or expired OAuth state")]
     InvalidState,
     /// The person pressed Cancel on the provider's consent screen.
-    #[error("{provider} sign-in was cancelled, so nothing was shared and you are not signed in. Start again from the sign-in page when you are ready.")]
+    #[error(
+        "{provider} sign-in was cancelled, so nothing was shared and you are not signed in. Start again from the sign-in page when you are ready."
+    )]
     Cancelled { provider: String },
     /// The provider sent the browser back with an OAuth error other than Cancel.
     #[error("{provider} refused the sign-in ({error}{}). {hint}", description.as_deref().map(|d| format!(": {d}")).unwrap_or_default())]
@@ -22,7 +24,9 @@ pub enum CompleteSignInError {
         hint: &'static str,
     },
     /// A callback with a valid state but no usable `code`.
-    #[error("The sign-in callback has no valid `code` parameter. Start sign-in again from the sign-in page.")]
+    #[error(
+        "The sign-in callback has no valid `code` parameter. Start sign-in again from the sign-in page."
+    )]
     MissingCode,
     #[error(transparent)]
     Provider(ProviderError),

@@ -75,4 +75,6 @@ fn binding_digest(binding: &BrowserBinding) -> String {
 }
 
 #[cfg(test)]
-pub(crate) mod fakes;
+mod fakes;
+#[cfg(test)]
+mod tests;

@@ -43,10 +43,13 @@ impl AuthService {
             expires_at: now.plus_seconds(self.policy.state_ttl_seconds),
         };
         self.ports.states.insert(&state).await?;
-        let redirect_url = self.ports.provider.authorization_url(&AuthorizationRequest {
-            state: &state.token,
-            pkce_verifier: state.pkce_verifier.as_ref(),
-        });
+        let redirect_url = self
+            .ports
+            .provider
+            .authorization_url(&AuthorizationRequest {
+                state: &state.token,
+                pkce_verifier: state.pkce_verifier.as_ref(),
+            });
         tracing::debug!(pkce = state.pkce_verifier.is_some(), "sign-in started");
         Ok(StartedSignIn {
             redirect_url,

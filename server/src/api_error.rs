@@ -1,0 +1,152 @@
+//! Every error-to-HTTP mapping of the service, in one place. Each error becomes
+//! `{"detail": "…"}` with a fitting status; 5xx only for an outage of the database or the
+//! identity provider, and the detail says which. Errors are logged here, once.
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, ResponseError};
+use nectr_application::ports::{ProviderError, StoreError};
+use nectr_application::{CompleteSignInError, CurrentUserError, ReconnectError};
+
+/// An error response.
+#[derive(Debug)]
+pub struct ApiError {
+    status: StatusCode,
+    detail: String,
+}
+
+impl ApiError {
+    pub fn new(status: StatusCode, detail: impl Into<String>) -> Self {
+        let error = Self {
+            status,
+            detail: detail.into(),
+        };
+        if status.is_server_error() {
+            tracing::warn!(http.status = status.as_u16(), detail = %error.detail, "request failed");
+        } else {
+            tracing::info!(http.status = status.as_u16(), detail = %error.detail, "request refused");
+        }
+        error
+    }
+
+    pub fn status(&self) -> StatusCode {
+        self.status
+    }
+
+    pub fn detail(&self) -> &str {
+        &self.detail
+    }
+}
+
+impl std::fmt::Display for ApiError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.detail)
+    }
+}
+
+impl ResponseError for ApiError {
+    fn status_code(&self) -> StatusCode {
+        self.status
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        HttpResponse::build(self.status).json(serde_json::json!({ "detail": self.detail }))
+    }
+}
+
+impl From<StoreError> for ApiError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::Unavailable(message) => Self::new(StatusCode::SERVICE_UNAVAILABLE, message),
+            // Not an outage we can name more precisely, but never a 500: the database
+            // answered something we cannot use (typically a schema that was not migrated).
+            StoreError::Failed(message) => Self::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                format!("Database error: {message}. If this persists, check that migrations were applied (`nectr-auth migrate`)."),
+            ),
+        }
+    }
+}
+
+impl From<ProviderError> for ApiError {
+    fn from(e: ProviderError) -> Self {
+        let status = match &e {
+            ProviderError::CodeRejected(_) => StatusCode::BAD_REQUEST,
+            ProviderError::AccountRefused(_) => StatusCode::FORBIDDEN,
+            ProviderError::Timeout(_) => StatusCode::GATEWAY_TIMEOUT,
+            // The provider refused our own configuration or a token it had just issued, or
+            // could not be reached or understood: all failures of the upstream side.
+            ProviderError::Misconfigured(_)
+            | ProviderError::TokenRejected(_)
+            | ProviderError::Unreachable(_)
+            | ProviderError::BadResponse(_) => StatusCode::BAD_GATEWAY,
+        };
+        Self::new(status, e.to_string())
+    }
+}
+
+impl From<CompleteSignInError> for ApiError {
+    fn from(e: CompleteSignInError) -> Self {
+        match e {
+            CompleteSignInError::Provider(e) => e.into(),
+            CompleteSignInError::Store(e) => e.into(),
+            CompleteSignInError::InvalidState
+            | CompleteSignInError::Cancelled { .. }
+            | CompleteSignInError::ProviderRefused { .. }
+            | CompleteSignInError::MissingCode => Self::new(StatusCode::BAD_REQUEST, e.to_string()),
+        }
+    }
+}
+
+impl From<CurrentUserError> for ApiError {
+    fn from(e: CurrentUserError) -> Self {
+        match e {
+            CurrentUserError::Store(e) => e.into(),
+            CurrentUserError::NotAuthenticated | CurrentUserError::InvalidToken => {
+                Self::new(StatusCode::UNAUTHORIZED, e.to_string())
+            }
+        }
+    }
+}
+
+impl From<ReconnectError> for ApiError {
+    fn from(e: ReconnectError) -> Self {
+        match e {
+            ReconnectError::Session(e) => e.into(),
+            ReconnectError::Provider(e) => e.into(),
+            ReconnectError::Store(e) => e.into(),
+            ReconnectError::TokenUnreadable => Self::new(StatusCode::UNAUTHORIZED, e.to_string()),
+        }
+    }
+}
+
+/// JSON answers for the framework's own rejections, which it would otherwise send as text.
+pub mod framework {
+    use actix_web::http::StatusCode;
+    use actix_web::{HttpRequest, HttpResponse, ResponseError, error};
+
+    use super::ApiError;
+
+    pub fn query_error(err: error::QueryPayloadError, _: &HttpRequest) -> error::Error {
+        ApiError::new(
+            StatusCode::BAD_REQUEST,
+            format!("Invalid query string: {err}. Check the URL's parameters."),
+        )
+        .into()
+    }
+
+    pub async fn not_found(request: HttpRequest) -> HttpResponse {
+        ApiError::new(
+            StatusCode::NOT_FOUND,
+            format!("Not found: {} is not an endpoint of this service", request.path().chars().take(200).collect::<String>()),
+        )
+        .error_response()
+    }
+
+    pub async fn method_not_allowed(request: HttpRequest) -> HttpResponse {
+        ApiError::new(
+            StatusCode::METHOD_NOT_ALLOWED,
+            format!("Method {} is not allowed on {}", request.method(), request.path()),
+        )
+        .error_response()
+    }
+}

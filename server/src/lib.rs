@@ -1,0 +1,16 @@
+//! nectr-auth's server: the actix-web API, configuration, telemetry and the composition root
+//! that wires the adapters into the use cases. The binary's commands live in `commands`.
+
+mod api_error;
+pub mod clock;
+pub mod commands;
+mod cookies;
+mod routes;
+pub mod settings;
+mod startup;
+mod state;
+mod sweeper;
+pub mod telemetry;
+
+pub use cookies::{BINDING_COOKIE, SESSION_COOKIE};
+pub use startup::{Application, Overrides, StartupError};

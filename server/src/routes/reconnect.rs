@@ -1,0 +1,28 @@
+//! `GET /auth/github/reconnect`: remove the grant at the provider and authorize afresh, so
+//! the person sees the organization-access choices again.
+
+use actix_web::{HttpRequest, HttpResponse, web};
+
+use super::{binding_cookie, found, session_cookie};
+use crate::api_error::ApiError;
+use crate::state::AppState;
+
+pub async fn reconnect(
+    request: HttpRequest,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let started = state
+        .auth
+        .reconnect(
+            session_cookie(&request).as_deref(),
+            binding_cookie(&request).as_deref(),
+        )
+        .await?;
+    Ok(found(&started.redirect_url)
+        .cookie(
+            state
+                .cookies
+                .binding(started.binding.as_str().to_owned(), started.ttl_seconds),
+        )
+        .finish())
+}

@@ -1,0 +1,127 @@
+//! Configuration: where it comes from (`sources`) and what it means (`parse`).
+//!
+//! Two steps, so tests can skip the first: `sources::load` layers defaults, the optional
+//! TOML file, `.env` and the environment into a map of variables; `Settings::from_vars`
+//! turns that map into typed values or a list of one-line problems.
+
+mod parse;
+mod sources;
+
+use std::time::Duration;
+
+use nectr_crypto::SecretKey;
+use nectr_db::DatabaseConfig;
+use secrecy::SecretString;
+use url::Url;
+
+pub use parse::{Problem, Problems};
+pub use sources::load;
+
+/// The variables the service reads, and nothing else from the environment.
+pub const KNOWN_VARIABLES: &[&str] = &[
+    "APP_ENV",
+    "HOST",
+    "PORT",
+    "BACKEND_URL",
+    "FRONTEND_URL",
+    "DATABASE_URL",
+    "DATABASE_MAX_CONNECTIONS",
+    "GITHUB_CLIENT_ID",
+    "GITHUB_CLIENT_SECRET",
+    "GITHUB_URL",
+    "GITHUB_API_URL",
+    "GITHUB_PKCE",
+    "SECRET_KEY",
+    "PREVIOUS_SECRET_KEYS",
+    "ACCESS_TOKEN_EXPIRE_MINUTES",
+    "OAUTH_STATE_TTL_SECONDS",
+    "RUST_LOG",
+    "LOG_FORMAT",
+    "RUN_MIGRATIONS",
+];
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AppEnv {
+    Development,
+    Production,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+/// Where `SECRET_KEY` came from.
+#[derive(Debug)]
+pub enum KeySource {
+    Configured,
+    /// Development without `SECRET_KEY`: a key made at start-up, so sessions and stored
+    /// tokens do not survive a restart.
+    Ephemeral,
+}
+
+/// The GitHub OAuth App this service signs in with.
+#[derive(Debug, Clone)]
+pub struct GithubSettings {
+    /// Required by `serve`; `check` reports it missing.
+    pub client_id: Option<String>,
+    pub client_secret: Option<SecretString>,
+    pub web_url: Url,
+    pub api_url: Url,
+    pub pkce: bool,
+    pub connect_timeout: Duration,
+    pub request_timeout: Duration,
+}
+
+/// Typed, validated configuration.
+#[derive(Debug)]
+pub struct Settings {
+    pub app_env: AppEnv,
+    pub host: String,
+    pub port: u16,
+    pub backend_url: Url,
+    pub frontend_url: Url,
+    pub database: DatabaseConfig,
+    pub database_max_connections: usize,
+    pub github: GithubSettings,
+    pub secret_key: SecretKey,
+    pub key_source: KeySource,
+    pub previous_secret_keys: Vec<SecretKey>,
+    pub session_ttl_minutes: i64,
+    pub state_ttl_seconds: i64,
+    pub log_filter: String,
+    pub log_format: LogFormat,
+    pub run_migrations: bool,
+    /// HTTP worker threads (tests use one).
+    pub workers: usize,
+    /// How often expired states and sessions are deleted.
+    pub sweep_interval: Duration,
+}
+
+impl Settings {
+    pub fn is_production(&self) -> bool {
+        self.app_env == AppEnv::Production
+    }
+
+    /// The URL to register as the OAuth App's "Authorization callback URL".
+    pub fn callback_url(&self) -> String {
+        join(&self.backend_url, "/auth/github/callback")
+    }
+
+    /// Where the browser lands after signing in.
+    pub fn dashboard_url(&self) -> String {
+        join(&self.frontend_url, "/dashboard")
+    }
+
+    /// The only origin allowed by CORS: the frontend's scheme, host and port.
+    pub fn frontend_origin(&self) -> String {
+        self.frontend_url.origin().ascii_serialization()
+    }
+}
+
+/// `{base}{path}` for a base URL that may itself have a path (`https://host/api`), without
+/// the doubled slash `Url::join` semantics would get wrong.
+pub fn join(base: &Url, path: &str) -> String {
+    format!("{}{path}", base.as_str().trim_end_matches('/'))
+}

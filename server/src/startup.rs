@@ -1,0 +1,200 @@
+//! The composition root: builds every adapter from the settings, wires them into the use
+//! cases, and binds the HTTP server.
+
+use std::net::TcpListener;
+use std::sync::Arc;
+
+use actix_cors::Cors;
+use actix_web::dev::Server;
+use actix_web::http::header;
+use actix_web::middleware::DefaultHeaders;
+use actix_web::{App, HttpServer, web};
+use nectr_application::ports::Clock;
+use nectr_application::{AuthService, Policy, Ports};
+use nectr_crypto::{AesGcmTokenCipher, JwtSessionSigner, Keyring, OsRandom};
+use nectr_db::Database;
+use nectr_github::{GithubConfig, GithubProvider};
+use tracing_actix_web::TracingLogger;
+
+use crate::api_error::framework;
+use crate::clock::SystemClock;
+use crate::cookies::CookiePolicy;
+use crate::settings::{Problems, Settings};
+use crate::state::AppState;
+use crate::sweeper;
+use crate::telemetry::RequestSpan;
+
+/// Why the service could not start. Each is one line naming the cause and the fix.
+#[derive(Debug, thiserror::Error)]
+pub enum StartupError {
+    #[error("{0}")]
+    Config(Problems),
+    #[error("DATABASE_URL: {0}")]
+    Database(#[from] nectr_db::DbError),
+    #[error("GitHub client: {0}")]
+    Github(String),
+    #[error("cannot listen on {address} ({source}): choose a free PORT or stop the process that uses it")]
+    Bind {
+        address: String,
+        source: std::io::Error,
+    },
+}
+
+/// What tests may replace.
+#[derive(Default)]
+pub struct Overrides {
+    pub clock: Option<Arc<dyn Clock>>,
+}
+
+/// A built service, bound to its port, ready to run.
+pub struct Application {
+    port: u16,
+    server: Server,
+    service: AuthService,
+    sweep_interval: std::time::Duration,
+}
+
+impl Application {
+    /// # Errors
+    /// `StartupError` for missing credentials, an unreachable database, failed migrations or
+    /// a port that is taken.
+    pub async fn build(settings: Settings) -> Result<Self, StartupError> {
+        Self::build_with(settings, Overrides::default()).await
+    }
+
+    /// # Errors
+    /// As `build`.
+    pub async fn build_with(settings: Settings, overrides: Overrides) -> Result<Self, StartupError> {
+        let (client_id, client_secret) = settings
+            .require_github_credentials()
+            .map_err(StartupError::Config)?;
+        let database = Database::connect(&settings.database, settings.database_max_connections).await?;
+        if settings.run_migrations {
+            let applied = database.migrate().await?;
+            if !applied.is_empty() {
+                tracing::info!(migrations = ?applied, database = %database.describe(), "migrations applied");
+            }
+        }
+        let mut github = GithubConfig::new(
+            client_id,
+            client_secret,
+            settings.github.web_url.clone(),
+            settings.github.api_url.clone(),
+            settings.callback_url(),
+        );
+        github.pkce = settings.github.pkce;
+        github.connect_timeout = settings.github.connect_timeout;
+        github.request_timeout = settings.github.request_timeout;
+        let provider = GithubProvider::new(github).map_err(|e| StartupError::Github(e.to_string()))?;
+
+        let keyring = Keyring::new(
+            settings.secret_key.clone(),
+            settings.previous_secret_keys.clone(),
+        );
+        let store = Arc::new(database);
+        let ports = Ports {
+            users: store.clone(),
+            states: store.clone(),
+            sessions: store,
+            provider: Arc::new(provider),
+            cipher: Arc::new(AesGcmTokenCipher::new(&keyring)),
+            signer: Arc::new(JwtSessionSigner::new(&keyring)),
+            clock: overrides.clock.unwrap_or_else(|| Arc::new(SystemClock)),
+            random: Arc::new(OsRandom),
+        };
+        let service = AuthService::new(
+            ports,
+            Policy {
+                session_ttl_seconds: settings.session_ttl_minutes.saturating_mul(60),
+                state_ttl_seconds: settings.state_ttl_seconds,
+            },
+        );
+        let state = web::Data::new(AppState {
+            auth: service.clone(),
+            cookies: CookiePolicy {
+                production: settings.is_production(),
+                session_max_age_seconds: settings.session_ttl_minutes.saturating_mul(60),
+            },
+            dashboard_url: settings.dashboard_url(),
+        });
+
+        let address = format!("{}:{}", settings.host, settings.port);
+        let listener = TcpListener::bind(&address).map_err(|source| StartupError::Bind {
+            address: address.clone(),
+            source,
+        })?;
+        let port = listener
+            .local_addr()
+            .map_err(|source| StartupError::Bind { address, source })?
+            .port();
+        let server = http_server(state, listener, &settings)?;
+        Ok(Self {
+            port,
+            server,
+            service,
+            sweep_interval: settings.sweep_interval,
+        })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// Serves until the server stops (SIGINT/SIGTERM), sweeping expired rows meanwhile.
+    ///
+    /// # Errors
+    /// The server's I/O error.
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        let sweeper = tokio::spawn(sweeper::run(self.service, self.sweep_interval));
+        let outcome = self.server.await;
+        sweeper.abort();
+        outcome
+    }
+}
+
+fn http_server(
+    state: web::Data<AppState>,
+    listener: TcpListener,
+    settings: &Settings,
+) -> Result<Server, StartupError> {
+    let frontend_origin = settings.frontend_origin();
+    let query_config = web::QueryConfig::default().error_handler(framework::query_error);
+    let server = HttpServer::new(move || {
+        App::new()
+            .wrap(cors(&frontend_origin))
+            .wrap(security_headers())
+            .wrap(TracingLogger::<RequestSpan>::new())
+            .app_data(state.clone())
+            .app_data(query_config.clone())
+            .configure(crate::routes::configure)
+            .default_service(web::to(framework::not_found))
+    })
+    .workers(settings.workers)
+    .listen(listener)
+    .map_err(|source| StartupError::Bind {
+        address: format!("{}:{}", settings.host, settings.port),
+        source,
+    })?
+    .run();
+    Ok(server)
+}
+
+/// Only the frontend may call us from a browser, with credentials (the session cookie).
+fn cors(frontend_origin: &str) -> Cors {
+    Cors::default()
+        .allowed_origin(frontend_origin)
+        .allowed_methods(["GET", "POST"])
+        .allowed_headers([header::CONTENT_TYPE, header::ACCEPT])
+        .supports_credentials()
+        .max_age(600)
+}
+
+/// Headers every answer carries: nothing here may be cached, sniffed, framed, or leak the
+/// URL (which can hold a code and state) through `Referer`.
+fn security_headers() -> DefaultHeaders {
+    DefaultHeaders::new()
+        .add((header::CACHE_CONTROL, "no-store"))
+        .add((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
+        .add((header::X_FRAME_OPTIONS, "DENY"))
+        .add((header::REFERRER_POLICY, "no-referrer"))
+}
