@@ -27,14 +27,6 @@ impl ApiError {
         }
         error
     }
-
-    pub fn status(&self) -> StatusCode {
-        self.status
-    }
-
-    pub fn detail(&self) -> &str {
-        &self.detail
-    }
 }
 
 impl std::fmt::Display for ApiError {
@@ -61,7 +53,9 @@ impl From<StoreError> for ApiError {
             // answered something we cannot use (typically a schema that was not migrated).
             StoreError::Failed(message) => Self::new(
                 StatusCode::SERVICE_UNAVAILABLE,
-                format!("Database error: {message}. If this persists, check that migrations were applied (`nectr-auth migrate`)."),
+                format!(
+                    "Database error: {message}. If this persists, check that migrations were applied (`nectr-auth migrate`)."
+                ),
             ),
         }
     }
@@ -137,7 +131,10 @@ pub mod framework {
     pub async fn not_found(request: HttpRequest) -> HttpResponse {
         ApiError::new(
             StatusCode::NOT_FOUND,
-            format!("Not found: {} is not an endpoint of this service", request.path().chars().take(200).collect::<String>()),
+            format!(
+                "Not found: {} is not an endpoint of this service",
+                request.path().chars().take(200).collect::<String>()
+            ),
         )
         .error_response()
     }
@@ -145,7 +142,11 @@ pub mod framework {
     pub async fn method_not_allowed(request: HttpRequest) -> HttpResponse {
         ApiError::new(
             StatusCode::METHOD_NOT_ALLOWED,
-            format!("Method {} is not allowed on {}", request.method(), request.path()),
+            format!(
+                "Method {} is not allowed on {}",
+                request.method(),
+                request.path()
+            ),
         )
         .error_response()
     }

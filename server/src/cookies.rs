@@ -27,7 +27,9 @@ impl CookiePolicy {
 
     /// Same name, path and attributes as the session cookie, so the browser replaces it.
     pub fn clear_session(&self) -> Cookie<'static> {
-        self.session_base(String::new()).max_age(Duration::ZERO).finish()
+        self.session_base(String::new())
+            .max_age(Duration::ZERO)
+            .finish()
     }
 
     /// The binding cookie is always `SameSite=Lax`: the provider's redirect back to the

@@ -33,7 +33,9 @@ pub enum StartupError {
     Database(#[from] nectr_db::DbError),
     #[error("GitHub client: {0}")]
     Github(String),
-    #[error("cannot listen on {address} ({source}): choose a free PORT or stop the process that uses it")]
+    #[error(
+        "cannot listen on {address} ({source}): choose a free PORT or stop the process that uses it"
+    )]
     Bind {
         address: String,
         source: std::io::Error,
@@ -44,6 +46,9 @@ pub enum StartupError {
 #[derive(Default)]
 pub struct Overrides {
     pub clock: Option<Arc<dyn Clock>>,
+    /// A listener bound in advance, so a test knows the port (and so `BACKEND_URL`) before
+    /// the service is built. `HOST` and `PORT` are ignored when it is given.
+    pub listener: Option<TcpListener>,
 }
 
 /// A built service, bound to its port, ready to run.
@@ -64,11 +69,15 @@ impl Application {
 
     /// # Errors
     /// As `build`.
-    pub async fn build_with(settings: Settings, overrides: Overrides) -> Result<Self, StartupError> {
+    pub async fn build_with(
+        settings: Settings,
+        overrides: Overrides,
+    ) -> Result<Self, StartupError> {
         let (client_id, client_secret) = settings
             .require_github_credentials()
             .map_err(StartupError::Config)?;
-        let database = Database::connect(&settings.database, settings.database_max_connections).await?;
+        let database =
+            Database::connect(&settings.database, settings.database_max_connections).await?;
         if settings.run_migrations {
             let applied = database.migrate().await?;
             if !applied.is_empty() {
@@ -85,7 +94,8 @@ impl Application {
         github.pkce = settings.github.pkce;
         github.connect_timeout = settings.github.connect_timeout;
         github.request_timeout = settings.github.request_timeout;
-        let provider = GithubProvider::new(github).map_err(|e| StartupError::Github(e.to_string()))?;
+        let provider =
+            GithubProvider::new(github).map_err(|e| StartupError::Github(e.to_string()))?;
 
         let keyring = Keyring::new(
             settings.secret_key.clone(),
@@ -119,10 +129,13 @@ impl Application {
         });
 
         let address = format!("{}:{}", settings.host, settings.port);
-        let listener = TcpListener::bind(&address).map_err(|source| StartupError::Bind {
-            address: address.clone(),
-            source,
-        })?;
+        let listener = match overrides.listener {
+            Some(listener) => listener,
+            None => TcpListener::bind(&address).map_err(|source| StartupError::Bind {
+                address: address.clone(),
+                source,
+            })?,
+        };
         let port = listener
             .local_addr()
             .map_err(|source| StartupError::Bind { address, source })?

@@ -14,7 +14,11 @@ pub async fn run(service: AuthService, interval: Duration) {
         ticker.tick().await;
         match service.sweep().await {
             Ok(report) if report.states + report.sessions > 0 => {
-                tracing::info!(states = report.states, sessions = report.sessions, "expired rows swept");
+                tracing::info!(
+                    states = report.states,
+                    sessions = report.sessions,
+                    "expired rows swept"
+                );
             }
             Ok(_) => {}
             Err(e) => tracing::warn!(error = %e, "sweep failed; retrying at the next interval"),

@@ -1,1 +1,36 @@
-//! placeholder
+//! Black-box tests of nectr-auth over HTTP: the real app on a real port, the GitHub stand-in
+//! over HTTP, and real databases. Every case runs on SQLite and on PostgreSQL.
+
+/// Runs each listed `async fn name(backend)` once per database.
+macro_rules! on_both_databases {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test]
+                async fn $name() {
+                    super::$name(nectr_auth_tests::Backend::Sqlite).await;
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[tokio::test]
+                async fn $name() {
+                    super::$name(nectr_auth_tests::Backend::Postgres).await;
+                }
+            )*
+        }
+    };
+}
+
+mod callback;
+mod cors;
+mod database_outage;
+mod framework_errors;
+mod github_failures;
+mod logout;
+mod me;
+mod reconnect;
+mod secrets;
+mod sign_in;
+mod state;

@@ -19,11 +19,17 @@ pub fn check() -> i32 {
         return 1;
     }
     if matches!(settings.key_source, KeySource::Ephemeral) {
-        super::print("warning: SECRET_KEY is not set; `serve` will use a temporary key, so sessions end at every restart");
+        super::print(
+            "warning: SECRET_KEY is not set; `serve` will use a temporary key, so sessions end at every restart",
+        );
     }
     super::print(&format!(
         "Configuration OK ({} mode, database: {}, frontend: {})",
-        if settings.is_production() { "production" } else { "development" },
+        if settings.is_production() {
+            "production"
+        } else {
+            "development"
+        },
         settings.database.describe(),
         settings.frontend_url,
     ));

@@ -6,7 +6,10 @@ use super::{binding_cookie, found};
 use crate::api_error::ApiError;
 use crate::state::AppState;
 
-pub async fn start(request: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+pub async fn start(
+    request: HttpRequest,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
     let started = state
         .auth
         .start_sign_in(binding_cookie(&request).as_deref())

@@ -6,7 +6,10 @@ use super::session_cookie;
 use crate::api_error::ApiError;
 use crate::state::AppState;
 
-pub async fn logout(request: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+pub async fn logout(
+    request: HttpRequest,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
     // If the session cannot be revoked the cookie is kept, so the person can try again rather
     // than believe a copied cookie is dead.
     state

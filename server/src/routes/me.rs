@@ -41,7 +41,10 @@ impl From<User> for MeResponse {
     }
 }
 
-pub async fn me(request: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+pub async fn me(
+    request: HttpRequest,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
     let user = state
         .auth
         .current_user(session_cookie(&request).as_deref())

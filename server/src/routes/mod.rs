@@ -23,7 +23,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             "/auth/github/callback",
             web::get().to(github_callback::complete),
         ))
-        .service(resource("/auth/github/reconnect", web::get().to(reconnect::reconnect)))
+        .service(resource(
+            "/auth/github/reconnect",
+            web::get().to(reconnect::reconnect),
+        ))
         .service(resource("/auth/me", web::get().to(me::me)))
         .service(resource("/auth/logout", web::post().to(logout::logout)));
 }

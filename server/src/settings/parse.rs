@@ -48,7 +48,11 @@ impl Problems {
     }
 
     pub fn into_result<T>(self, value: T) -> Result<T, Self> {
-        if self.0.is_empty() { Ok(value) } else { Err(self) }
+        if self.0.is_empty() {
+            Ok(value)
+        } else {
+            Err(self)
+        }
     }
 }
 
@@ -68,7 +72,10 @@ struct Reader<'a> {
 impl<'a> Reader<'a> {
     /// The value, or `None` when unset or empty (an empty variable means "unset").
     fn get(&self, name: &str) -> Option<&'a str> {
-        self.vars.get(name).map(String::as_str).filter(|v| !v.is_empty())
+        self.vars
+            .get(name)
+            .map(String::as_str)
+            .filter(|v| !v.is_empty())
     }
 
     fn problem(&mut self, name: &str, message: impl Into<String>) {
@@ -98,7 +105,11 @@ impl<'a> Reader<'a> {
     }
 
     fn boolean(&mut self, name: &str, default: bool) -> bool {
-        match self.get(name).map(|v| v.trim().to_ascii_lowercase()).as_deref() {
+        match self
+            .get(name)
+            .map(|v| v.trim().to_ascii_lowercase())
+            .as_deref()
+        {
             None => default,
             Some("true" | "1" | "yes" | "on") => true,
             Some("false" | "0" | "no" | "off") => false,
@@ -118,7 +129,9 @@ impl<'a> Reader<'a> {
             _ => {
                 self.problem(
                     name,
-                    format!("must be an absolute http:// or https:// URL (got {text:?}), e.g. {default}"),
+                    format!(
+                        "must be an absolute http:// or https:// URL (got {text:?}), e.g. {default}"
+                    ),
                 );
                 return fallback();
             }
@@ -126,7 +139,10 @@ impl<'a> Reader<'a> {
         if text.ends_with('/') {
             self.problem(
                 name,
-                format!("must not end with a slash: set it to {}", text.trim_end_matches('/')),
+                format!(
+                    "must not end with a slash: set it to {}",
+                    text.trim_end_matches('/')
+                ),
             );
         }
         if url.query().is_some() || url.fragment().is_some() {
@@ -148,7 +164,9 @@ impl<'a> Reader<'a> {
                 let why = match e {
                     KeyError::NotBase64 => "is not base64".to_owned(),
                     KeyError::WrongLength(n) => format!("decodes to {n} bytes instead of 32"),
-                    KeyError::Weak => "is too weak (too few distinct bytes to be random)".to_owned(),
+                    KeyError::Weak => {
+                        "is too weak (too few distinct bytes to be random)".to_owned()
+                    }
                 };
                 self.problem(
                     name,
@@ -179,7 +197,10 @@ impl Settings {
             None | Some("development") => AppEnv::Development,
             Some("production") => AppEnv::Production,
             Some(other) => {
-                r.problem("APP_ENV", format!("must be development or production (got {other:?})"));
+                r.problem(
+                    "APP_ENV",
+                    format!("must be development or production (got {other:?})"),
+                );
                 AppEnv::Development
             }
         };
@@ -212,7 +233,10 @@ impl Settings {
             None | Some("text") => LogFormat::Text,
             Some("json") => LogFormat::Json,
             Some(other) => {
-                r.problem("LOG_FORMAT", format!("must be text or json (got {other:?})"));
+                r.problem(
+                    "LOG_FORMAT",
+                    format!("must be text or json (got {other:?})"),
+                );
                 LogFormat::Text
             }
         };
@@ -268,7 +292,10 @@ impl Settings {
 }
 
 fn database(r: &mut Reader<'_>) -> DatabaseConfig {
-    let text = r.get("DATABASE_URL").unwrap_or("sqlite://nectr-auth.db").trim();
+    let text = r
+        .get("DATABASE_URL")
+        .unwrap_or("sqlite://nectr-auth.db")
+        .trim();
     let fallback = DatabaseConfig::Sqlite {
         path: PathBuf::from("nectr-auth.db"),
     };
@@ -277,7 +304,10 @@ fn database(r: &mut Reader<'_>) -> DatabaseConfig {
             url: SecretString::from(text),
         };
     }
-    let Some(path) = text.strip_prefix("sqlite://").or_else(|| text.strip_prefix("sqlite:")) else {
+    let Some(path) = text
+        .strip_prefix("sqlite://")
+        .or_else(|| text.strip_prefix("sqlite:"))
+    else {
         r.problem(
             "DATABASE_URL",
             "must start with sqlite:// (e.g. sqlite://nectr-auth.db) or postgres:// (e.g. postgres://user:password@host:5432/nectr)",

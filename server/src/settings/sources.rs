@@ -39,7 +39,12 @@ pub fn load() -> Result<HashMap<String, String>, Problems> {
         .add_source(Environment::default().source(Some(known(&process))))
         .build()
         .and_then(Config::try_deserialize::<HashMap<String, String>>)
-        .map_err(|e| Problems::one(Problem::new("configuration", format!("cannot be merged: {e}"))))?;
+        .map_err(|e| {
+            Problems::one(Problem::new(
+                "configuration",
+                format!("cannot be merged: {e}"),
+            ))
+        })?;
     Ok(merged
         .into_iter()
         .map(|(k, v)| (k.to_ascii_uppercase(), v))

@@ -1,0 +1,43 @@
+//! A database outage is a 503 naming the database, and the service recovers by itself.
+
+use nectr_auth_tests::{Backend, TestOptions, spawn_app_with};
+
+#[tokio::test]
+async fn postgres_outage_is_a_503_and_the_service_recovers_by_itself() {
+    let app = spawn_app_with(
+        Backend::Postgres,
+        TestOptions {
+            chaos: true,
+            ..TestOptions::default()
+        },
+    )
+    .await;
+    app.signed_in().await;
+    let proxy = app.chaos.as_ref().expect("proxy");
+
+    proxy.cut();
+    for path in ["/auth/me", "/auth/github"] {
+        let response = app.get(path).await;
+        assert_eq!(response.status(), 503, "{path}");
+        let body: serde_json::Value = response.json().await.expect("JSON");
+        let detail = body["detail"].as_str().unwrap_or_default();
+        assert!(detail.contains("PostgreSQL"), "{path}: {detail}");
+        assert!(
+            !detail.contains("postgres://"),
+            "no URL (credentials) in {detail}"
+        );
+    }
+    let logout = app.post("/auth/logout").await;
+    assert_eq!(
+        logout.status(),
+        503,
+        "a logout that cannot revoke does not claim success"
+    );
+
+    proxy.restore();
+    assert_eq!(
+        app.get("/auth/me").await.status(),
+        200,
+        "recovered without restart"
+    );
+}
