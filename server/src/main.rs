@@ -5,7 +5,7 @@ use nectr_auth::commands;
 
 /// Sign in with GitHub and keep the session: the authentication backend of Nectr.
 #[derive(Debug, Parser)]
-#[command(name = "nectr-auth", version, about)]
+#[command(name = "nectr-auth", version)]
 struct Cli {
     #[command(subcommand)]
     command: Option<Command>,

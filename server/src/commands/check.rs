@@ -3,18 +3,22 @@
 use crate::settings::{self, KeySource, Settings};
 
 pub fn check() -> i32 {
-    let settings = match settings::load().and_then(|vars| Settings::from_vars(&vars)) {
-        Ok(settings) => settings,
+    let vars = match settings::load() {
+        Ok(vars) => vars,
         Err(problems) => {
             super::report(&problems);
             return 1;
         }
     };
+    let (settings, mut problems) = Settings::parse_all(&vars);
     super::print(&format!(
         "Authorization callback URL to register on the GitHub OAuth App: {}",
         settings.callback_url()
     ));
-    if let Err(problems) = settings.require_github_credentials() {
+    if let Err(missing) = settings.require_github_credentials() {
+        problems.0.extend(missing.0);
+    }
+    if !problems.0.is_empty() {
         super::report(&problems);
         return 1;
     }

@@ -189,6 +189,13 @@ impl Settings {
     /// # Errors
     /// Every problem found, each naming its setting and the fix.
     pub fn from_vars(vars: &HashMap<String, String>) -> Result<Self, Problems> {
+        let (settings, problems) = Self::parse_all(vars);
+        problems.into_result(settings)
+    }
+
+    /// Settings with defaults wherever a value was unusable, and every problem found: what
+    /// `nectr-auth check` needs to report everything at once.
+    pub fn parse_all(vars: &HashMap<String, String>) -> (Self, Problems) {
         let mut r = Reader {
             vars,
             problems: Problems::default(),
@@ -261,7 +268,7 @@ impl Settings {
             workers: std::thread::available_parallelism().map_or(2, usize::from),
             sweep_interval: Duration::from_secs(60),
         };
-        r.problems.into_result(settings)
+        (settings, r.problems)
     }
 
     /// The OAuth App credentials `serve` needs.

@@ -1,0 +1,339 @@
+//! The `nectr-auth` binary as an operator uses it: commands, configuration layering, start-up
+//! errors, and a whole sign-in through the real process, whose logs are searched for secrets.
+
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use nectr_github_standin::{GithubStandIn, OAuthApp};
+
+const BINARY: &str = env!("CARGO_BIN_EXE_nectr-auth");
+
+/// Runs the binary in `dir` with only `vars` in its environment.
+fn run(dir: &Path, args: &[&str], vars: &[(&str, &str)]) -> Output {
+    Command::new(BINARY)
+        .args(args)
+        .current_dir(dir)
+        .env_clear()
+        .envs(vars.iter().copied())
+        .stdin(Stdio::null())
+        .output()
+        .expect("the binary runs")
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+fn tempdir() -> tempfile::TempDir {
+    tempfile::tempdir().expect("temp dir")
+}
+
+#[test]
+fn keygen_prints_a_key_that_check_accepts() {
+    let dir = tempdir();
+    let out = run(dir.path(), &["keygen"], &[]);
+    assert!(out.status.success());
+    let key = text(&out.stdout).trim().to_owned();
+    assert_eq!(key.len(), 43, "{key}");
+    let again = text(&run(dir.path(), &["keygen"], &[]).stdout);
+    assert_ne!(key, again.trim(), "fresh every time");
+    let check = run(
+        dir.path(),
+        &["check"],
+        &[
+            ("SECRET_KEY", &key),
+            ("GITHUB_CLIENT_ID", "id"),
+            ("GITHUB_CLIENT_SECRET", "s"),
+        ],
+    );
+    assert!(check.status.success(), "{}", text(&check.stderr));
+}
+
+#[test]
+fn check_prints_the_callback_url_and_names_missing_credentials() {
+    let dir = tempdir();
+    let out = run(dir.path(), &["check"], &[]);
+    assert!(!out.status.success());
+    assert!(
+        text(&out.stdout).contains("http://localhost:8000/auth/github/callback"),
+        "{}",
+        text(&out.stdout)
+    );
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr
+            .lines()
+            .any(|l| l.starts_with("error: GITHUB_CLIENT_ID ")),
+        "{stderr}"
+    );
+    let with_other_problems = run(dir.path(), &["check"], &[("PORT", "x")]);
+    let both = text(&with_other_problems.stderr);
+    assert!(
+        both.contains("error: PORT ") && both.contains("error: GITHUB_CLIENT_ID "),
+        "every problem at once: {both}"
+    );
+    assert!(
+        stderr
+            .lines()
+            .any(|l| l.starts_with("error: GITHUB_CLIENT_SECRET ")),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn check_reports_every_problem_on_its_own_line_with_the_fix() {
+    let dir = tempdir();
+    let out = run(
+        dir.path(),
+        &["check"],
+        &[
+            ("APP_ENV", "production"),
+            ("BACKEND_URL", "http://auth.example.com/"),
+            ("FRONTEND_URL", "https://app.example.com"),
+            ("GITHUB_CLIENT_ID", "id"),
+            ("GITHUB_CLIENT_SECRET", "secret-with-newline\n"),
+            ("PORT", "eighty"),
+        ],
+    );
+    assert!(!out.status.success());
+    let stderr = text(&out.stderr);
+    let line = |setting: &str, needle: &str| {
+        assert!(
+            stderr
+                .lines()
+                .any(|l| l.starts_with(&format!("error: {setting} ")) && l.contains(needle)),
+            "no line for {setting} containing {needle:?} in:\n{stderr}"
+        );
+    };
+    line(
+        "BACKEND_URL",
+        "must not end with a slash: set it to http://auth.example.com",
+    );
+    line("BACKEND_URL", "https");
+    line("SECRET_KEY", "nectr-auth keygen");
+    line("GITHUB_CLIENT_SECRET", "whitespace");
+    line("PORT", "whole number");
+    assert!(
+        !stderr.contains("secret-with-newline"),
+        "the secret is not echoed"
+    );
+    assert!(
+        !stderr.contains("GITHUB_CLIENT_ID"),
+        "credentials were given, so only the real problems are listed"
+    );
+}
+
+#[test]
+fn weak_or_malformed_keys_are_refused() {
+    let dir = tempdir();
+    let zeros = "A".repeat(43);
+    for (key, needle) in [
+        (zeros.as_str(), "weak"),
+        ("not base64!", "base64"),
+        ("c2hvcnQ", "bytes"),
+    ] {
+        let out = run(dir.path(), &["check"], &[("SECRET_KEY", key)]);
+        let stderr = text(&out.stderr);
+        assert!(
+            stderr
+                .lines()
+                .any(|l| l.starts_with("error: SECRET_KEY ") && l.contains(needle)),
+            "{key}: {stderr}"
+        );
+        assert!(!stderr.contains(key), "the key is not echoed");
+    }
+}
+
+#[test]
+fn settings_layer_file_then_dotenv_then_environment() {
+    let dir = tempdir();
+    std::fs::write(
+        dir.path().join("nectr-auth.toml"),
+        "backend_url = \"https://from-file.example\"\nGITHUB_CLIENT_ID = \"id\"\n",
+    )
+    .expect("write toml");
+    let callback = |vars: &[(&str, &str)]| {
+        let out = run(dir.path(), &["check"], vars);
+        text(&out.stdout)
+    };
+    assert!(callback(&[]).contains("https://from-file.example/auth/github/callback"));
+    std::fs::write(
+        dir.path().join(".env"),
+        "BACKEND_URL=https://from-dotenv.example\n",
+    )
+    .expect("write .env");
+    assert!(callback(&[]).contains("https://from-dotenv.example/auth/github/callback"));
+    assert!(
+        callback(&[("BACKEND_URL", "https://from-env.example")])
+            .contains("https://from-env.example/auth/github/callback")
+    );
+}
+
+#[test]
+fn an_unknown_key_in_the_config_file_is_named() {
+    let dir = tempdir();
+    std::fs::write(dir.path().join("nectr-auth.toml"), "BACKEND_ULR = \"x\"\n").expect("write");
+    let out = run(dir.path(), &["check"], &[]);
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains("BACKEND_ULR") && stderr.contains("spelling"),
+        "{stderr}"
+    );
+    let named = run(
+        dir.path(),
+        &["check"],
+        &[("NECTR_AUTH_CONFIG", "missing.toml")],
+    );
+    assert!(
+        text(&named.stderr).contains("missing.toml"),
+        "{}",
+        text(&named.stderr)
+    );
+}
+
+#[test]
+fn serve_without_credentials_stops_with_one_line_per_problem() {
+    let dir = tempdir();
+    let out = run(dir.path(), &["serve"], &[("GITHUB_CLIENT_SECRET", "s")]);
+    assert!(!out.status.success());
+    let stderr = text(&out.stderr);
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(
+        stderr.starts_with("error: GITHUB_CLIENT_ID is not set"),
+        "{stderr}"
+    );
+    assert!(
+        !dir.path().join("nectr-auth.db").exists(),
+        "nothing was created"
+    );
+}
+
+#[test]
+fn migrate_applies_once_then_reports_up_to_date() {
+    let dir = tempdir();
+    let first = run(dir.path(), &["migrate"], &[]);
+    assert!(first.status.success(), "{}", text(&first.stderr));
+    assert!(
+        text(&first.stdout).contains("applied"),
+        "{}",
+        text(&first.stdout)
+    );
+    assert!(
+        dir.path().join("nectr-auth.db").exists(),
+        "the SQLite default"
+    );
+    let second = run(dir.path(), &["migrate"], &[]);
+    assert!(
+        text(&second.stdout).contains("up to date"),
+        "{}",
+        text(&second.stdout)
+    );
+}
+
+#[test]
+fn migrate_against_an_unreachable_postgres_names_it_in_bounded_time() {
+    let dir = tempdir();
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").expect("port");
+    let port = closed.local_addr().expect("addr").port();
+    drop(closed);
+    let url = format!("postgres://nectr:hunter2@127.0.0.1:{port}/nectr");
+    let started = Instant::now();
+    let out = run(dir.path(), &["migrate"], &[("DATABASE_URL", &url)]);
+    assert!(!out.status.success());
+    assert!(started.elapsed() < Duration::from_secs(30));
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains("PostgreSQL") && stderr.contains(&port.to_string()),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("hunter2"), "no password in {stderr}");
+}
+
+/// The real process serves a whole sign-in through the stand-in, and its debug logs hold no
+/// secret.
+#[tokio::test]
+async fn the_binary_serves_a_whole_sign_in_and_logs_no_secret() {
+    let dir = tempdir();
+    let github = GithubStandIn::start().await.expect("stand-in");
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("free port")
+        .port();
+    let backend = format!("http://127.0.0.1:{port}");
+    let secret = "0123456789abcdef0123456789abcdef01234567";
+    github.register_app(OAuthApp::new(
+        "Iv1.binary",
+        secret,
+        &format!("{backend}/auth/github/callback"),
+    ));
+    let key = nectr_crypto::SecretKey::generate().encode();
+    let mut child = tokio::process::Command::new(BINARY)
+        .current_dir(dir.path())
+        .env_clear()
+        .envs([
+            ("PORT", port.to_string()),
+            ("BACKEND_URL", backend.clone()),
+            ("GITHUB_CLIENT_ID", "Iv1.binary".into()),
+            ("GITHUB_CLIENT_SECRET", secret.into()),
+            ("GITHUB_URL", github.web_url()),
+            ("GITHUB_API_URL", github.api_url()),
+            ("SECRET_KEY", key.clone()),
+            ("RUST_LOG", "debug".into()),
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("serve starts");
+
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .cookie_store(true)
+        .build()
+        .expect("client");
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let login = loop {
+        match client.get(format!("{backend}/auth/github")).send().await {
+            Ok(response) => break response,
+            Err(_) if Instant::now() < deadline => {
+                tokio::time::sleep(Duration::from_millis(50)).await
+            }
+            Err(e) => panic!("the service never answered: {e}"),
+        }
+    };
+    let next = |r: &reqwest::Response| {
+        r.headers()["location"]
+            .to_str()
+            .expect("location")
+            .to_owned()
+    };
+    let authorize = client.get(next(&login)).send().await.expect("authorize");
+    let callback = client.get(next(&authorize)).send().await.expect("callback");
+    assert_eq!(callback.status(), 302);
+    let me = client
+        .get(format!("{backend}/auth/me"))
+        .send()
+        .await
+        .expect("me");
+    assert_eq!(me.status(), 200);
+    let me: serde_json::Value = me.json().await.expect("JSON");
+    assert_eq!(me["github_username"], "octocat");
+
+    child.start_kill().expect("stop");
+    let output = child.wait_with_output().await.expect("output");
+    let logs = format!("{}{}", text(&output.stdout), text(&output.stderr));
+    assert!(
+        logs.contains("signed in"),
+        "debug logs were written: {logs}"
+    );
+    for token in github.issued_tokens() {
+        assert!(!logs.contains(&token), "a GitHub token in the logs");
+    }
+    assert!(!logs.contains(secret), "the client secret in the logs");
+    assert!(!logs.contains(&key), "the key in the logs");
+    assert!(
+        dir.path().join("nectr-auth.db").exists(),
+        "SQLite default in the working directory"
+    );
+}
