@@ -15,9 +15,8 @@ impl AccessToken {
     /// `DomainError::Malformed` for an empty or oversized value, or one with whitespace or
     /// control characters (it is sent in an `Authorization` header).
     pub fn new(value: String) -> Result<Self, DomainError> {
-        let ok = !value.is_empty()
-            && value.len() <= 4096
-            && value.bytes().all(|b| b.is_ascii_graphic());
+        let ok =
+            !value.is_empty() && value.len() <= 4096 && value.bytes().all(|b| b.is_ascii_graphic());
         if ok {
             Ok(Self(SecretString::from(value)))
         } else {

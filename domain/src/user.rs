@@ -47,8 +47,14 @@ impl IdentityProfile {
                 rule: "not empty",
             });
         }
-        let texts = [Some(&username), name.as_ref(), email.as_ref(), avatar_url.as_ref()];
-        let acceptable = |text: &String| text.len() <= MAX_TEXT && !text.chars().any(char::is_control);
+        let texts = [
+            Some(&username),
+            name.as_ref(),
+            email.as_ref(),
+            avatar_url.as_ref(),
+        ];
+        let acceptable =
+            |text: &String| text.len() <= MAX_TEXT && !text.chars().any(char::is_control);
         if !texts.into_iter().flatten().all(acceptable) {
             return Err(DomainError::Malformed {
                 what: "profile",
@@ -108,7 +114,13 @@ mod tests {
 
     #[test]
     fn empty_optional_texts_become_none() -> Result<(), DomainError> {
-        let p = IdentityProfile::new(id(), "octo".into(), Some(String::new()), Some(" ".into()), None)?;
+        let p = IdentityProfile::new(
+            id(),
+            "octo".into(),
+            Some(String::new()),
+            Some(" ".into()),
+            None,
+        )?;
         assert_eq!((p.name(), p.email()), (None, None));
         Ok(())
     }
@@ -123,6 +135,8 @@ mod tests {
     #[test]
     fn control_characters_and_huge_texts_are_refused() {
         assert!(IdentityProfile::new(id(), "oc\nto".into(), None, None, None).is_err());
-        assert!(IdentityProfile::new(id(), "octo".into(), Some("x".repeat(2000)), None, None).is_err());
+        assert!(
+            IdentityProfile::new(id(), "octo".into(), Some("x".repeat(2000)), None, None).is_err()
+        );
     }
 }
