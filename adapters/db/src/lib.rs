@@ -1,1 +1,21 @@
-//! placeholder
+//! The database adapter: Diesel stores for SQLite and PostgreSQL behind the store ports.
+//!
+#![doc = include_str!("../README.md")]
+
+mod config;
+mod database;
+mod error;
+mod migrate;
+mod models;
+mod pool;
+mod schema;
+mod sessions;
+mod states;
+mod users;
+
+#[cfg(feature = "testing")]
+pub mod testing;
+
+pub use config::DatabaseConfig;
+pub use database::Database;
+pub use error::DbError;

@@ -72,6 +72,8 @@ pub trait StateStore: Send + Sync + 'static {
 /// Every method returns `StoreError::Unavailable` when the database cannot be reached.
 #[async_trait]
 pub trait SessionStore: Send + Sync + 'static {
+    /// Stores a new session. A duplicate id (never expected from 256 random bits) is
+    /// `StoreError::Failed`.
     async fn create(&self, session: &Session) -> Result<(), StoreError>;
 
     /// The user of the session `id`, if the session exists, belongs to `user_id` and is live

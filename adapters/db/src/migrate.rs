@@ -1,0 +1,84 @@
+//! The embedded migrations and how they are applied.
+
+use diesel_async::async_connection_wrapper::AsyncConnectionWrapper;
+use diesel_async::{AsyncConnection, RunQueryDsl};
+use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
+
+use crate::error::{chain, pool_cause, shorten};
+use crate::pool::Pools;
+use crate::{Database, DbError};
+
+const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("../../migrations/sqlite");
+const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("../../migrations/postgres");
+
+/// A fixed key for PostgreSQL's advisory lock, so instances starting together migrate one
+/// after the other instead of racing to create the same tables.
+const MIGRATION_LOCK_KEY: i64 = 0x6e65_6374_725f_6462;
+
+impl Database {
+    /// Applies the pending embedded migrations and returns the versions it applied (none when
+    /// the schema is current).
+    ///
+    /// # Errors
+    /// `DbError::Open` or `DbError::Unreachable` when no connection can be made,
+    /// `DbError::Migration` when a migration fails.
+    pub async fn migrate(&self) -> Result<Vec<String>, DbError> {
+        let database = self.describe();
+        let applied = match self.pools() {
+            Pools::Sqlite(pool) => {
+                let checked_out = pool.get().await.map_err(|error| DbError::Open {
+                    database: database.clone(),
+                    cause: pool_cause(&error),
+                })?;
+                // The connection leaves the pool: the migration harness needs to own it.
+                let connection = deadpool::managed::Object::take(checked_out);
+                apply(connection, SQLITE_MIGRATIONS).await
+            }
+            Pools::Postgres(pool) => {
+                let mut checked_out = pool.get().await.map_err(|error| DbError::Unreachable {
+                    database: database.clone(),
+                    cause: pool_cause(&error),
+                })?;
+                // Held by this connection's session until it closes after migrating.
+                diesel::sql_query(format!("SELECT pg_advisory_lock({MIGRATION_LOCK_KEY})"))
+                    .execute(&mut *checked_out)
+                    .await
+                    .map_err(|error| DbError::Migration {
+                        database: database.clone(),
+                        cause: format!(
+                            "cannot take the migration lock: {}",
+                            shorten(&error.to_string())
+                        ),
+                    })?;
+                apply(
+                    deadpool::managed::Object::take(checked_out),
+                    POSTGRES_MIGRATIONS,
+                )
+                .await
+            }
+        };
+        let applied = applied.map_err(|cause| DbError::Migration { database, cause })?;
+        for version in &applied {
+            tracing::info!(db.migration = %version, "applied database migration");
+        }
+        Ok(applied)
+    }
+}
+
+/// Runs diesel's synchronous migration harness over an async connection on a blocking thread,
+/// where the wrapper may block on the runtime.
+async fn apply<C>(connection: C, migrations: EmbeddedMigrations) -> Result<Vec<String>, String>
+where
+    C: AsyncConnection + Send + 'static,
+    AsyncConnectionWrapper<C>: MigrationHarness<C::Backend>,
+{
+    tokio::task::spawn_blocking(move || {
+        let mut harness = AsyncConnectionWrapper::<C>::from(connection);
+        harness
+            .run_pending_migrations(migrations)
+            .map(|versions| versions.iter().map(ToString::to_string).collect())
+            .map_err(|error| shorten(&chain(&*error)))
+    })
+    .await
+    .map_err(|error| format!("the migration task stopped: {error}"))?
+}

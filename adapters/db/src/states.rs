@@ -1,0 +1,71 @@
+//! `StateStore` on either database.
+
+use async_trait::async_trait;
+use diesel::{ExpressionMethods, OptionalExtension, QueryDsl};
+use diesel_async::RunQueryDsl;
+use nectr_application::ports::{StateStore, StoreError};
+use nectr_domain::{OAuthState, PkceVerifier, StateToken, Timestamp};
+use secrecy::{ExposeSecret, SecretString};
+
+use crate::Database;
+use crate::database::run;
+use crate::models::{NewState, invalid_row};
+use crate::schema::oauth_states;
+
+#[async_trait]
+impl StateStore for Database {
+    async fn insert(&self, state: &OAuthState) -> Result<(), StoreError> {
+        let new = NewState::new(state);
+        run!(self, "storing a sign-in attempt", |conn| {
+            diesel::insert_into(oauth_states::table)
+                .values(&new)
+                .execute(conn)
+                .await
+                .map(drop)
+        })
+    }
+
+    async fn consume(
+        &self,
+        token: &StateToken,
+        binding_digest: &str,
+        now: Timestamp,
+    ) -> Result<Option<Option<PkceVerifier>>, StoreError> {
+        // Check and delete in one statement: of two concurrent callers only one can delete
+        // the row, and a foreign browser's digest leaves the attempt in place for its owner.
+        let deleted: Option<Option<String>> = run!(self, "consuming a sign-in attempt", |conn| {
+            diesel::delete(
+                oauth_states::table
+                    .filter(oauth_states::state.eq(token.as_str()))
+                    .filter(oauth_states::binding_digest.eq(binding_digest))
+                    .filter(oauth_states::expires_at.gt(now.unix_seconds())),
+            )
+            .returning(oauth_states::pkce_verifier)
+            .get_result(conn)
+            .await
+            .optional()
+        })?;
+        match deleted {
+            None => Ok(None),
+            Some(None) => Ok(Some(None)),
+            Some(Some(text)) => {
+                // Zeroed on drop, like the verifier built from it.
+                let text = SecretString::from(text);
+                PkceVerifier::parse(text.expose_secret())
+                    .map(|verifier| Some(Some(verifier)))
+                    .map_err(invalid_row("oauth_states"))
+            }
+        }
+    }
+
+    async fn sweep_expired(&self, now: Timestamp) -> Result<u64, StoreError> {
+        let deleted: usize = run!(self, "sweeping expired sign-in attempts", |conn| {
+            diesel::delete(
+                oauth_states::table.filter(oauth_states::expires_at.le(now.unix_seconds())),
+            )
+            .execute(conn)
+            .await
+        })?;
+        Ok(u64::try_from(deleted).unwrap_or(u64::MAX))
+    }
+}

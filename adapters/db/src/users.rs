@@ -1,0 +1,72 @@
+//! `UserStore` on either database.
+
+use async_trait::async_trait;
+use diesel::upsert::excluded;
+use diesel::{ExpressionMethods, OptionalExtension, QueryDsl, SelectableHelper};
+use diesel_async::RunQueryDsl;
+use nectr_application::ports::{StoreError, UserStore};
+use nectr_domain::{EncryptedToken, IdentityProfile, Timestamp, User, UserId};
+
+use crate::Database;
+use crate::database::run;
+use crate::models::{NewUser, SealedTokenRow, UserRow};
+use crate::schema::users;
+
+#[async_trait]
+impl UserStore for Database {
+    async fn upsert(
+        &self,
+        profile: &IdentityProfile,
+        token: &EncryptedToken,
+        now: Timestamp,
+    ) -> Result<User, StoreError> {
+        let new = NewUser::new(profile, token, now);
+        // One statement, so concurrent first sign-ins of one person race inside the database,
+        // which lets exactly one insert win and turns the others into updates. `created_at`
+        // is left out of the update so it keeps the first sign-in's time.
+        let row: UserRow = run!(self, "saving a user", |conn| {
+            diesel::insert_into(users::table)
+                .values(&new)
+                .on_conflict(users::github_id)
+                .do_update()
+                .set((
+                    users::github_username.eq(excluded(users::github_username)),
+                    users::name.eq(excluded(users::name)),
+                    users::email.eq(excluded(users::email)),
+                    users::avatar_url.eq(excluded(users::avatar_url)),
+                    users::token_key_id.eq(excluded(users::token_key_id)),
+                    users::token_nonce.eq(excluded(users::token_nonce)),
+                    users::token_ciphertext.eq(excluded(users::token_ciphertext)),
+                    users::updated_at.eq(excluded(users::updated_at)),
+                ))
+                .returning(UserRow::as_returning())
+                .get_result(conn)
+                .await
+        })?;
+        row.into_user()
+    }
+
+    async fn find(&self, id: UserId) -> Result<Option<User>, StoreError> {
+        let row: Option<UserRow> = run!(self, "reading a user", |conn| {
+            users::table
+                .find(id.get())
+                .select(UserRow::as_select())
+                .get_result(conn)
+                .await
+                .optional()
+        })?;
+        row.map(UserRow::into_user).transpose()
+    }
+
+    async fn sealed_token(&self, id: UserId) -> Result<Option<EncryptedToken>, StoreError> {
+        let row: Option<SealedTokenRow> = run!(self, "reading a sealed token", |conn| {
+            users::table
+                .find(id.get())
+                .select(SealedTokenRow::as_select())
+                .get_result(conn)
+                .await
+                .optional()
+        })?;
+        row.map(SealedTokenRow::into_token).transpose()
+    }
+}

@@ -1,0 +1,197 @@
+//! `StateStore` cases.
+
+use nectr_application::ports::{StateStore, StoreError};
+
+use crate::world::{NOW, World, state, state_token, token43};
+
+const DIGEST: &str = "digest-of-the-browser-binding";
+const VERIFIER: &str = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
+
+pub async fn state_is_consumed_once(world: &World) {
+    // Arrange
+    let expires = NOW.plus_seconds(600);
+    world
+        .db
+        .insert(&state("once", DIGEST, Some(VERIFIER), expires))
+        .await
+        .expect("stored");
+
+    // Act
+    let first = world
+        .db
+        .consume(&state_token("once"), DIGEST, NOW)
+        .await
+        .expect("consumed");
+    let second = world
+        .db
+        .consume(&state_token("once"), DIGEST, NOW)
+        .await
+        .expect("asked");
+
+    // Assert
+    let verifier = first
+        .expect("the attempt was there")
+        .expect("with its verifier");
+    assert_eq!(verifier.expose(), VERIFIER);
+    assert!(second.is_none(), "a used state is gone");
+}
+
+pub async fn state_without_verifier_is_consumed(world: &World) {
+    world
+        .db
+        .insert(&state("plain", DIGEST, None, NOW.plus_seconds(600)))
+        .await
+        .expect("stored");
+
+    let consumed = world
+        .db
+        .consume(&state_token("plain"), DIGEST, NOW)
+        .await
+        .expect("consumed");
+
+    assert!(matches!(consumed, Some(None)), "{consumed:?}");
+}
+
+pub async fn concurrent_consumes_let_one_through(world: &World) {
+    // Arrange
+    world
+        .db
+        .insert(&state(
+            "race",
+            DIGEST,
+            Some(VERIFIER),
+            NOW.plus_seconds(600),
+        ))
+        .await
+        .expect("stored");
+    let other = world.second_instance().await;
+
+    // Act: the same callback twice at once, from two instances.
+    let token = state_token("race");
+    let (a, b) = tokio::join!(
+        world.db.consume(&token, DIGEST, NOW),
+        other.consume(&token, DIGEST, NOW),
+    );
+
+    // Assert
+    let winners = [a.expect("first call"), b.expect("second call")]
+        .into_iter()
+        .filter(Option::is_some)
+        .count();
+    assert_eq!(winners, 1);
+}
+
+pub async fn foreign_binding_leaves_the_state_for_its_owner(world: &World) {
+    world
+        .db
+        .insert(&state("bound", DIGEST, None, NOW.plus_seconds(600)))
+        .await
+        .expect("stored");
+
+    let foreign = world
+        .db
+        .consume(&state_token("bound"), "someone-else", NOW)
+        .await
+        .expect("asked");
+    let owner = world
+        .db
+        .consume(&state_token("bound"), DIGEST, NOW)
+        .await
+        .expect("asked");
+
+    assert!(foreign.is_none(), "another browser gets nothing");
+    assert!(owner.is_some(), "the owner can still finish signing in");
+}
+
+pub async fn expired_or_unknown_states_are_none(world: &World) {
+    // Arrange: two attempts with the same deadline.
+    let deadline = NOW.plus_seconds(600);
+    world
+        .db
+        .insert(&state("late", DIGEST, None, deadline))
+        .await
+        .expect("stored");
+    world
+        .db
+        .insert(&state("intime", DIGEST, None, deadline))
+        .await
+        .expect("stored");
+
+    // Act
+    let at_deadline = world
+        .db
+        .consume(&state_token("late"), DIGEST, deadline)
+        .await
+        .expect("asked");
+    let just_before = world
+        .db
+        .consume(&state_token("intime"), DIGEST, deadline.plus_seconds(-1))
+        .await
+        .expect("asked");
+    let unknown = world
+        .db
+        .consume(&state_token("never"), DIGEST, NOW)
+        .await
+        .expect("asked");
+
+    // Assert
+    assert!(at_deadline.is_none(), "a state is dead at its deadline");
+    assert!(just_before.is_some(), "a state is live until its deadline");
+    assert!(unknown.is_none());
+}
+
+pub async fn duplicate_state_is_a_failure(world: &World) {
+    let attempt = state("twice", DIGEST, None, NOW.plus_seconds(600));
+    world.db.insert(&attempt).await.expect("stored");
+
+    let again = world.db.insert(&attempt).await;
+
+    let Err(StoreError::Failed(message)) = again else {
+        panic!("a duplicate state must be StoreError::Failed, got {again:?}");
+    };
+    assert!(
+        !message.contains(&token43("twice")),
+        "no values in messages: {message}"
+    );
+}
+
+pub async fn sweep_removes_only_expired_states(world: &World) {
+    // Arrange
+    world
+        .db
+        .insert(&state("old", DIGEST, None, NOW))
+        .await
+        .expect("stored");
+    world
+        .db
+        .insert(&state("edge", DIGEST, None, NOW.plus_seconds(10)))
+        .await
+        .expect("stored");
+    world
+        .db
+        .insert(&state("live", DIGEST, None, NOW.plus_seconds(600)))
+        .await
+        .expect("stored");
+
+    // Act
+    let swept = world
+        .db
+        .sweep_expired(NOW.plus_seconds(10))
+        .await
+        .expect("swept");
+    let again = world
+        .db
+        .sweep_expired(NOW.plus_seconds(10))
+        .await
+        .expect("swept");
+
+    // Assert
+    assert_eq!((swept, again), (2, 0));
+    assert_eq!(world.count("SELECT COUNT(*) FROM oauth_states").await, 1);
+    let live = world
+        .db
+        .consume(&state_token("live"), DIGEST, NOW)
+        .await
+        .expect("asked");
+    assert!(live.is_some());
+}

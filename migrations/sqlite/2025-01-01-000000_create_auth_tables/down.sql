@@ -1,0 +1,3 @@
+DROP TABLE sessions;
+DROP TABLE oauth_states;
+DROP TABLE users;
