@@ -1,1 +1,222 @@
-//! placeholder
+//! A stand-in for GitHub's OAuth web flow and REST API that enforces what GitHub documents,
+//! served in-process for integration tests and development.
+//!
+//! See the crate's README for what it enforces. In short: [`GithubStandIn::start`] serves the
+//! web routes (`/login/oauth/authorize`, `/login/oauth/access_token`) at [`GithubStandIn::web_url`]
+//! and the REST routes at [`GithubStandIn::api_url`] (`…/api/v3`, like GitHub Enterprise Server).
+
+mod access_token;
+mod applications;
+mod authorize;
+mod faults;
+mod people;
+mod random;
+mod record;
+mod rest;
+mod scopes;
+mod state;
+
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Duration;
+
+use actix_web::web::{self, Bytes, ServiceConfig};
+use actix_web::{App, HttpRequest, HttpResponse, HttpServer};
+
+pub use faults::{Endpoint, Fault};
+pub use people::{Email, OAuthApp, Person};
+pub use record::{AuthorizationRecord, RecordedRequest};
+
+use state::Shared;
+
+/// The stand-in: its state and the base URL it is reachable at. Clones share the state.
+#[derive(Clone)]
+pub struct GithubStandIn {
+    shared: Arc<Shared>,
+    web_url: String,
+}
+
+impl GithubStandIn {
+    /// Binds `127.0.0.1:0` and serves (one worker) on the current tokio runtime, which must stay
+    /// alive while the stand-in is used; the server stops when that runtime shuts down.
+    pub async fn start() -> std::io::Result<GithubStandIn> {
+        let listener = std::net::TcpListener::bind(("127.0.0.1", 0))?;
+        let address = listener.local_addr()?;
+        let standin = Self::mounted_at(format!("http://{address}"));
+        let routes = standin.configure();
+        let unknown = standin.shared.clone();
+        let server = HttpServer::new(move || {
+            App::new()
+                .configure(routes.clone())
+                .default_service(web::to(handler(&unknown, unknown_page)))
+        })
+        .workers(1)
+        .disable_signals()
+        .shutdown_timeout(0)
+        .listen(listener)?
+        .run();
+        tokio::spawn(server);
+        Ok(standin)
+    }
+
+    /// A stand-in that is not served by itself: mount [`GithubStandIn::configure`] in an actix
+    /// `App`, and pass the URL that mount is reachable at (e.g. `http://127.0.0.1:8080/github`),
+    /// which [`GithubStandIn::web_url`] then reports.
+    pub fn mounted_at(web_url: impl Into<String>) -> GithubStandIn {
+        GithubStandIn {
+            shared: Arc::new(Shared::default()),
+            web_url: web_url.into().trim_end_matches('/').to_owned(),
+        }
+    }
+
+    /// The base of the web routes, e.g. `http://127.0.0.1:41234` (the service's `GITHUB_URL`).
+    pub fn web_url(&self) -> String {
+        self.web_url.clone()
+    }
+
+    /// The base of the REST routes, e.g. `http://127.0.0.1:41234/api/v3` (`GITHUB_API_URL`).
+    pub fn api_url(&self) -> String {
+        format!("{}/api/v3", self.web_url)
+    }
+
+    /// The routes, for mounting in another actix `App`, e.g.
+    /// `App::new().service(web::scope("/github").configure(standin.configure()))`. Web routes sit
+    /// at the mount point and REST routes under `/api/v3` below it; unknown paths under
+    /// `/api/v3` answer GitHub's JSON 404. The routes share this stand-in's state.
+    pub fn configure(&self) -> impl FnOnce(&mut ServiceConfig) + Clone + Send + 'static {
+        let shared = self.shared.clone();
+        move |config: &mut ServiceConfig| {
+            config
+                .route(
+                    "/login/oauth/authorize",
+                    web::get().to(handler(&shared, authorize::handle)),
+                )
+                .route(
+                    "/login/oauth/access_token",
+                    web::post().to(handler(&shared, access_token::handle)),
+                )
+                .service(
+                    web::scope("/api/v3")
+                        .route("/user", web::get().to(handler(&shared, rest::user)))
+                        .route(
+                            "/user/emails",
+                            web::get().to(handler(&shared, rest::emails)),
+                        )
+                        .route("/user/orgs", web::get().to(handler(&shared, rest::orgs)))
+                        .route(
+                            "/applications/{client_id}/grant",
+                            web::delete().to(handler(&shared, applications::delete_grant)),
+                        )
+                        .route(
+                            "/applications/{client_id}/token",
+                            web::delete().to(handler(&shared, applications::delete_token)),
+                        )
+                        .default_service(web::to(handler(&shared, rest::not_found))),
+                );
+        }
+    }
+
+    /// Registers an OAuth App (replacing one with the same client ID).
+    pub fn register_app(&self, app: OAuthApp) {
+        self.shared.lock().apps.insert(app.client_id.clone(), app);
+    }
+
+    /// Who approves at the next authorize requests, until changed. Default: [`Person::octocat`].
+    pub fn sign_in_as(&self, person: Person) {
+        self.shared.lock().signed_in = person;
+    }
+
+    /// The next authorize request that reaches the person is answered as if they pressed
+    /// Cancel (`access_denied`); one-shot. Requests refused earlier (unknown app, bad
+    /// `redirect_uri`) do not use it up.
+    pub fn press_cancel(&self) {
+        self.shared.lock().cancel_next = true;
+    }
+
+    /// Makes `endpoint` misbehave until [`GithubStandIn::clear_faults`] (replacing its fault).
+    pub fn set_fault(&self, endpoint: Endpoint, fault: Fault) {
+        self.shared.lock().faults.insert(endpoint, fault);
+    }
+
+    /// Makes every endpoint behave again.
+    pub fn clear_faults(&self) {
+        self.shared.lock().faults.clear();
+    }
+
+    /// Moves the stand-in's clock forward, so tests can expire codes and tokens without
+    /// sleeping.
+    pub fn advance_clock(&self, by: Duration) {
+        self.shared.lock().clock_offset += by;
+    }
+
+    /// Every request received, in order, including faulted and unroutable ones.
+    pub fn requests(&self) -> Vec<RecordedRequest> {
+        self.shared.lock().requests.clone()
+    }
+
+    /// The requests routed to `endpoint`, in order.
+    pub fn requests_to(&self, endpoint: Endpoint) -> Vec<RecordedRequest> {
+        let inner = self.shared.lock();
+        inner
+            .requests
+            .iter()
+            .filter(|r| r.endpoint == Some(endpoint))
+            .cloned()
+            .collect()
+    }
+
+    /// One record per authorize request that was approved or cancelled, in order.
+    pub fn authorizations(&self) -> Vec<AuthorizationRecord> {
+        self.shared.lock().authorizations.clone()
+    }
+
+    /// Whether `github_id` currently has a grant (authorization) for this client ID.
+    pub fn grant_exists(&self, client_id: &str, github_id: i64) -> bool {
+        self.shared.lock().grant_exists(client_id, github_id)
+    }
+
+    /// Live (unrevoked, unexpired) access tokens issued to this person for this client ID.
+    pub fn live_tokens(&self, client_id: &str, github_id: i64) -> Vec<String> {
+        self.shared.lock().live_tokens(client_id, github_id)
+    }
+
+    /// Whether this access token is live.
+    pub fn is_token_live(&self, token: &str) -> bool {
+        self.shared.lock().live_token(token).is_some()
+    }
+
+    /// Every access and refresh token value ever issued, so tests can look for leaks.
+    pub fn issued_tokens(&self) -> Vec<String> {
+        self.shared.lock().issued_tokens()
+    }
+}
+
+impl std::fmt::Debug for GithubStandIn {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("GithubStandIn")
+            .field("web_url", &self.web_url)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Binds a handler to the shared state without `app_data`, so two stand-ins can be mounted in
+/// one `App` without seeing each other's state.
+fn handler<F, Fut>(
+    shared: &Arc<Shared>,
+    handle: F,
+) -> impl Fn(HttpRequest, Bytes) -> Fut + Clone + 'static
+where
+    F: Fn(Arc<Shared>, HttpRequest, Bytes) -> Fut + Clone + 'static,
+    Fut: Future<Output = HttpResponse> + 'static,
+{
+    let shared = shared.clone();
+    move |req, body| handle(shared.clone(), req, body)
+}
+
+/// Any path outside the stand-in's routes: recorded, then GitHub's 404 page.
+async fn unknown_page(shared: Arc<Shared>, req: HttpRequest, body: Bytes) -> HttpResponse {
+    if let Some(fault) = faults::arrive(&shared, None, &req, &body).await {
+        return fault;
+    }
+    authorize::not_found_page()
+}
