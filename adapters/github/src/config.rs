@@ -1,0 +1,278 @@
+//! What the GitHub provider needs to know, and the GitHub URLs derived from it at start-up.
+
+use std::time::Duration;
+
+use secrecy::{ExposeSecret, SecretString};
+use url::Url;
+
+/// Settings of the GitHub identity provider. `Debug` shows the client secret as redacted.
+#[derive(Clone, Debug)]
+pub struct GithubConfig {
+    /// The OAuth App's client ID (`GITHUB_CLIENT_ID`).
+    pub client_id: String,
+    /// The OAuth App's client secret (`GITHUB_CLIENT_SECRET`).
+    pub client_secret: SecretString,
+    /// GitHub's web base (`GITHUB_URL`), e.g. `https://github.com` or `https://HOST` for
+    /// GitHub Enterprise Server. Paths are appended to it, so a path prefix is kept.
+    pub web_url: Url,
+    /// GitHub's REST base (`GITHUB_API_URL`), e.g. `https://api.github.com` or
+    /// `https://HOST/api/v3`. Paths are appended to it, so the `/api/v3` prefix is kept.
+    pub api_url: Url,
+    /// The callback URL, `{BACKEND_URL}/auth/github/callback`. It is sent byte for byte the same
+    /// at authorize and at the code exchange, where GitHub compares the two.
+    pub redirect_url: String,
+    /// Whether to send PKCE (S256) (`GITHUB_PKCE`).
+    pub pkce: bool,
+    /// How long to wait for a TCP (and TLS) connection to GitHub.
+    pub connect_timeout: Duration,
+    /// How long one call to GitHub may take in total, connection and body included.
+    pub request_timeout: Duration,
+    /// The `User-Agent` header; GitHub's REST API answers 403 without one.
+    pub user_agent: String,
+}
+
+impl GithubConfig {
+    /// Default for [`GithubConfig::connect_timeout`].
+    pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+    /// Default for [`GithubConfig::request_timeout`].
+    pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
+    /// Default for [`GithubConfig::user_agent`].
+    pub const DEFAULT_USER_AGENT: &'static str = concat!("nectr-auth/", env!("CARGO_PKG_VERSION"));
+
+    /// Settings with PKCE on, a 5 s connect timeout, a 10 s request timeout and the
+    /// `nectr-auth/VERSION` user agent; change the public fields to differ.
+    pub fn new(
+        client_id: impl Into<String>,
+        client_secret: SecretString,
+        web_url: Url,
+        api_url: Url,
+        redirect_url: impl Into<String>,
+    ) -> Self {
+        Self {
+            client_id: client_id.into(),
+            client_secret,
+            web_url,
+            api_url,
+            redirect_url: redirect_url.into(),
+            pkce: true,
+            connect_timeout: Self::DEFAULT_CONNECT_TIMEOUT,
+            request_timeout: Self::DEFAULT_REQUEST_TIMEOUT,
+            user_agent: Self::DEFAULT_USER_AGENT.to_owned(),
+        }
+    }
+
+    /// Whether the secret has surrounding whitespace, the usual copy-and-paste mistake; GitHub
+    /// compares the secret byte for byte, so it would be refused.
+    pub(crate) fn secret_has_surrounding_whitespace(&self) -> bool {
+        let secret = self.client_secret.expose_secret();
+        secret.trim() != secret
+    }
+}
+
+/// Why the GitHub provider could not be built from its settings. Each message names the
+/// setting and never contains the secret.
+#[derive(Debug, thiserror::Error)]
+pub enum GithubSetupError {
+    /// A required setting is empty.
+    #[error("{setting} is empty: copy it from the OAuth App's page on GitHub")]
+    Missing {
+        /// The setting's environment variable.
+        setting: &'static str,
+    },
+    /// A base URL cannot have paths appended to it.
+    #[error("{setting} is not a usable base URL ({url}): {problem}")]
+    BadBaseUrl {
+        /// The setting's environment variable.
+        setting: &'static str,
+        /// The URL as given.
+        url: String,
+        /// What is wrong with it.
+        problem: &'static str,
+    },
+    /// The callback URL does not parse.
+    #[error("the callback URL {url:?} is not an absolute URL ({problem}): check BACKEND_URL")]
+    BadRedirectUrl {
+        /// The URL as given.
+        url: String,
+        /// The parser's complaint.
+        problem: String,
+    },
+    /// The user agent cannot be sent in an HTTP header.
+    #[error("the user agent {0:?} cannot be sent as an HTTP header")]
+    BadUserAgent(String),
+    /// The HTTP client (its TLS setup, usually) could not be built.
+    #[error("cannot set up HTTPS for GitHub: {0}")]
+    HttpClient(String),
+}
+
+/// Every GitHub URL the provider uses, derived once so a bad base URL fails at start-up.
+#[derive(Clone, Debug)]
+pub(crate) struct Endpoints {
+    pub authorize: Url,
+    pub access_token: Url,
+    pub settings_emails: Url,
+    pub user: Url,
+    pub user_emails: Url,
+    pub grant: Url,
+}
+
+impl Endpoints {
+    pub(crate) fn new(config: &GithubConfig) -> Result<Self, GithubSetupError> {
+        let web = Base::check("GITHUB_URL", &config.web_url)?;
+        let api = Base::check("GITHUB_API_URL", &config.api_url)?;
+        let mut user_emails = api.join(&["user", "emails"]);
+        // 100 is GitHub's largest page; nobody has more addresses than that in practice.
+        user_emails.set_query(Some("per_page=100"));
+        Ok(Self {
+            authorize: web.join(&["login", "oauth", "authorize"]),
+            access_token: web.join(&["login", "oauth", "access_token"]),
+            settings_emails: web.join(&["settings", "emails"]),
+            user: api.join(&["user"]),
+            user_emails,
+            grant: api.join(&["applications", &config.client_id, "grant"]),
+        })
+    }
+}
+
+/// A base URL known to accept appended path segments.
+struct Base(Url);
+
+impl Base {
+    fn check(setting: &'static str, url: &Url) -> Result<Self, GithubSetupError> {
+        let problem = if !matches!(url.scheme(), "http" | "https") {
+            Some("it must start with https:// (or http:// for a local stand-in)")
+        } else if url.cannot_be_a_base() || url.host().is_none() {
+            Some("it has no host")
+        } else if url.query().is_some() || url.fragment().is_some() {
+            Some("it must not have a query or a fragment")
+        } else {
+            None
+        };
+        match problem {
+            Some(problem) => Err(GithubSetupError::BadBaseUrl {
+                setting,
+                url: url.to_string(),
+                problem,
+            }),
+            None => Ok(Self(url.clone())),
+        }
+    }
+
+    /// Appends segments to the base path, keeping any prefix (`/api/v3`) and ignoring a
+    /// trailing slash, unlike `Url::join`, which would replace the last segment. Each segment
+    /// is percent-encoded, so a client id cannot change the path.
+    fn join(&self, segments: &[&str]) -> Url {
+        let mut url = self.0.clone();
+        if let Ok(mut path) = url.path_segments_mut() {
+            path.pop_if_empty().extend(segments);
+        }
+        url
+    }
+}
+
+/// How a base URL is named in messages: as people write it, without the trailing slash that
+/// `Url` adds.
+pub(crate) fn shown(url: &Url) -> &str {
+    url.as_str().trim_end_matches('/')
+}
+
+/// A duration as people read it in messages: `10 s`, `0.25 s`.
+pub(crate) fn seconds(duration: Duration) -> String {
+    format!("{} s", duration.as_secs_f64())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn config(web: &str, api: &str) -> Result<GithubConfig, url::ParseError> {
+        Ok(GithubConfig::new(
+            "Iv1.abc",
+            SecretString::from("s3cret"),
+            Url::parse(web)?,
+            Url::parse(api)?,
+            "http://localhost:8000/auth/github/callback",
+        ))
+    }
+
+    #[test]
+    fn paths_are_appended_to_github_com() -> Result<(), Box<dyn std::error::Error>> {
+        let e = Endpoints::new(&config("https://github.com", "https://api.github.com")?)?;
+        assert_eq!(
+            e.authorize.as_str(),
+            "https://github.com/login/oauth/authorize"
+        );
+        assert_eq!(
+            e.access_token.as_str(),
+            "https://github.com/login/oauth/access_token"
+        );
+        assert_eq!(e.user.as_str(), "https://api.github.com/user");
+        assert_eq!(
+            e.user_emails.as_str(),
+            "https://api.github.com/user/emails?per_page=100"
+        );
+        assert_eq!(
+            e.grant.as_str(),
+            "https://api.github.com/applications/Iv1.abc/grant"
+        );
+        Ok(())
+    }
+
+    #[test]
+    fn enterprise_api_prefix_is_kept_with_or_without_slash()
+    -> Result<(), Box<dyn std::error::Error>> {
+        for api in [
+            "https://ghe.example.com/api/v3",
+            "https://ghe.example.com/api/v3/",
+        ] {
+            let e = Endpoints::new(&config("https://ghe.example.com/", api)?)?;
+            assert_eq!(e.user.as_str(), "https://ghe.example.com/api/v3/user");
+            assert_eq!(
+                e.authorize.as_str(),
+                "https://ghe.example.com/login/oauth/authorize"
+            );
+        }
+        Ok(())
+    }
+
+    #[test]
+    fn client_id_cannot_escape_its_path_segment() -> Result<(), Box<dyn std::error::Error>> {
+        let mut c = config("https://github.com", "https://api.github.com")?;
+        c.client_id = "../x?y".into();
+        let e = Endpoints::new(&c)?;
+        assert_eq!(
+            e.grant.as_str(),
+            "https://api.github.com/applications/..%2Fx%3Fy/grant"
+        );
+        Ok(())
+    }
+
+    #[test]
+    fn odd_base_urls_are_refused() -> Result<(), Box<dyn std::error::Error>> {
+        assert!(Endpoints::new(&config("ftp://github.com", "https://api.github.com")?).is_err());
+        assert!(Endpoints::new(&config("mailto:a@b.c", "https://api.github.com")?).is_err());
+        assert!(Endpoints::new(&config("https://github.com", "https://x.com/?a=b")?).is_err());
+        Ok(())
+    }
+
+    #[test]
+    fn messages_show_urls_and_durations_as_written() -> Result<(), url::ParseError> {
+        assert_eq!(
+            shown(&Url::parse("https://github.com")?),
+            "https://github.com"
+        );
+        assert_eq!(seconds(Duration::from_secs(10)), "10 s");
+        assert_eq!(seconds(Duration::from_millis(250)), "0.25 s");
+        Ok(())
+    }
+
+    #[test]
+    fn debug_redacts_the_secret() -> Result<(), url::ParseError> {
+        let shown = format!(
+            "{:?}",
+            config("https://github.com", "https://api.github.com")?
+        );
+        assert!(!shown.contains("s3cret"), "{shown}");
+        Ok(())
+    }
+}

@@ -1,0 +1,338 @@
+//! Translation of everything that can go wrong with GitHub into `ProviderError`s that say what
+//! happened and what to do. No message ever carries a token, a code, a secret or a verifier:
+//! they are built only from statuses, error codes, URLs from the settings and causes reported
+//! by the HTTP stack (with request URLs stripped).
+
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use nectr_application::ports::ProviderError;
+use reqwest::StatusCode;
+use reqwest::header::HeaderMap;
+use url::Url;
+
+use crate::config::{Endpoints, GithubConfig, seconds, shown};
+use crate::transport::{Answer, MAX_BODY_BYTES, TransportError, chain};
+
+/// One call to GitHub, as named in messages.
+#[derive(Clone, Copy)]
+pub(crate) struct Call<'a> {
+    /// What was asked, e.g. `the sign-in code exchange` or `GET /user`.
+    pub what: &'static str,
+    /// The base URL it went to (`GITHUB_URL` or `GITHUB_API_URL`).
+    pub base: &'a Url,
+    pub config: &'a GithubConfig,
+}
+
+/// A failure to get any answer at all.
+pub(crate) fn transport(error: &TransportError, call: Call<'_>) -> ProviderError {
+    let base = shown(call.base);
+    match error {
+        TransportError::Http(e) if e.is_timeout() && e.is_connect() => {
+            ProviderError::Timeout(format!(
+                "GitHub did not answer within {}: no connection to {base} could be opened in that \
+                 time. Try again later.",
+                seconds(call.config.connect_timeout)
+            ))
+        }
+        TransportError::Http(e) if e.is_timeout() => ProviderError::Timeout(format!(
+            "GitHub did not answer within {} ({} at {base}). Try again later.",
+            seconds(call.config.request_timeout),
+            call.what
+        )),
+        TransportError::Http(e) if e.is_connect() || e.is_request() => {
+            let cause = chain(e);
+            // OpenSSL says "certificate verify failed" for an unknown CA, the usual trouble
+            // with a GitHub Enterprise Server inside a company.
+            let hint = if cause.contains("certificate") {
+                " (if GitHub's certificate comes from a company CA, point SSL_CERT_FILE at that \
+                 CA's certificate)"
+            } else {
+                ""
+            };
+            ProviderError::Unreachable(format!("cannot reach GitHub at {base}: {cause}{hint}"))
+        }
+        TransportError::Http(e) => ProviderError::BadResponse(format!(
+            "GitHub's answer to {} could not be read: {}",
+            call.what,
+            chain(e)
+        )),
+        TransportError::Build(problem) => ProviderError::BadResponse(format!(
+            "{} could not be sent to GitHub at {base}: {problem}",
+            call.what
+        )),
+        TransportError::TooLarge => ProviderError::BadResponse(format!(
+            "GitHub answered {} with more than {} KiB, which is not a GitHub answer; check {}",
+            call.what,
+            MAX_BODY_BYTES / 1024,
+            if call.base == &call.config.web_url {
+                "GITHUB_URL"
+            } else {
+                "GITHUB_API_URL"
+            },
+        )),
+    }
+}
+
+/// An `error` code from the token endpoint, which GitHub sends with HTTP 200.
+pub(crate) fn token_error(
+    code: &str,
+    config: &GithubConfig,
+    endpoints: &Endpoints,
+) -> ProviderError {
+    match code {
+        "bad_verification_code" => ProviderError::CodeRejected(
+            "GitHub rejected the sign-in code: it is wrong, already used, or older than 10 \
+             minutes. Start sign-in again."
+                .to_owned(),
+        ),
+        "incorrect_client_credentials" => {
+            let hint = if config.secret_has_surrounding_whitespace() {
+                "the configured GITHUB_CLIENT_SECRET starts or ends with whitespace"
+            } else {
+                "often whitespace was pasted into the secret"
+            };
+            ProviderError::Misconfigured(format!(
+                "GitHub rejected the client credentials: GITHUB_CLIENT_ID or GITHUB_CLIENT_SECRET \
+                 is wrong ({hint}). Copy both again from the OAuth App's page under {} (client ID \
+                 {:?}).",
+                shown(&config.web_url).to_owned() + "/settings/developers",
+                config.client_id,
+            ))
+        }
+        "redirect_uri_mismatch" => ProviderError::Misconfigured(format!(
+            "GitHub refused the callback URL {}: register exactly this URL as the \
+             \"Authorization callback URL\" of the OAuth App (client ID {:?}), or set BACKEND_URL \
+             to match the registered one.",
+            config.redirect_url, config.client_id,
+        )),
+        "unverified_user_email" => ProviderError::AccountRefused(format!(
+            "GitHub will not sign you in until your primary email address is verified: verify \
+             it at {}, then sign in again.",
+            endpoints.settings_emails
+        )),
+        other => ProviderError::BadResponse(format!(
+            "GitHub refused the sign-in code exchange with the error {}.",
+            printable_code(other)
+        )),
+    }
+}
+
+/// An error code as it may appear in a message: GitHub's codes are short `snake_case` words;
+/// anything else is not repeated.
+fn printable_code(code: &str) -> String {
+    let plain = (1..=64).contains(&code.len())
+        && code
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
+    if plain {
+        format!("`{code}`")
+    } else {
+        "code (not shown: it is not a plain word)".to_owned()
+    }
+}
+
+/// An answer whose body is not what the call expects.
+pub(crate) fn unusable(call: Call<'_>, status: Option<StatusCode>) -> ProviderError {
+    match status {
+        Some(status) => ProviderError::BadResponse(format!(
+            "GitHub answered {} with HTTP {status} and a body that is not the expected JSON \
+             (is {} really GitHub?)",
+            call.what,
+            shown(call.base)
+        )),
+        None => ProviderError::BadResponse(format!(
+            "GitHub answered {} with something that is not the expected JSON",
+            call.what
+        )),
+    }
+}
+
+/// The rate-limit answer (403 or 429 with `x-ratelimit-remaining: 0` or `retry-after`), if
+/// this is one.
+pub(crate) fn rate_limited(call: Call<'_>, answer: &Answer) -> Option<ProviderError> {
+    let limited_status = matches!(
+        answer.status,
+        StatusCode::FORBIDDEN | StatusCode::TOO_MANY_REQUESTS
+    );
+    let exhausted = header(&answer.headers, "x-ratelimit-remaining") == Some("0");
+    let retry_after = header(&answer.headers, "retry-after").and_then(|v| v.parse::<u64>().ok());
+    if !limited_status || !(exhausted || retry_after.is_some()) {
+        return None;
+    }
+    let wait = retry_after.or_else(|| {
+        let reset = header(&answer.headers, "x-ratelimit-reset")?
+            .parse::<u64>()
+            .ok()?;
+        let now = SystemTime::now().duration_since(UNIX_EPOCH).ok()?.as_secs();
+        Some(reset.saturating_sub(now))
+    });
+    let when = match wait {
+        Some(0) => "now".to_owned(),
+        Some(s) if s < 120 => format!("in {s} s"),
+        Some(s) => format!("in {} min", s.div_ceil(60)),
+        None => "later".to_owned(),
+    };
+    Some(ProviderError::BadResponse(format!(
+        "GitHub's rate limit was hit ({} answered HTTP {}); try again {when}.",
+        call.what, answer.status
+    )))
+}
+
+/// Any other unwanted status of a REST call.
+pub(crate) fn rest_status(call: Call<'_>, answer: &Answer) -> ProviderError {
+    if answer.status == StatusCode::UNAUTHORIZED && rate_limited(call, answer).is_none() {
+        return ProviderError::TokenRejected(
+            "GitHub no longer accepts this access token (it was revoked or has expired): sign \
+             in with GitHub again."
+                .to_owned(),
+        );
+    }
+    unexpected_status(call, answer)
+}
+
+/// A status the call has no meaning for: a rate limit, GitHub in trouble, or something else.
+pub(crate) fn unexpected_status(call: Call<'_>, answer: &Answer) -> ProviderError {
+    if let Some(limited) = rate_limited(call, answer) {
+        return limited;
+    }
+    let status = answer.status;
+    if status.is_server_error() {
+        return ProviderError::BadResponse(format!(
+            "GitHub answered {} with HTTP {status}: GitHub is having trouble, try again later.",
+            call.what
+        ));
+    }
+    ProviderError::BadResponse(format!(
+        "GitHub answered {} with unexpected HTTP {status}{}",
+        call.what,
+        github_message(&answer.body)
+            .map(|m| format!(" ({m})"))
+            .unwrap_or_default()
+    ))
+}
+
+/// GitHub's own explanation in a REST error body (`{"message": …}`), shortened, for
+/// operators. GitHub never echoes credentials there.
+fn github_message(body: &[u8]) -> Option<String> {
+    #[derive(serde::Deserialize)]
+    struct Message {
+        message: String,
+    }
+    let message = serde_json::from_slice::<Message>(body).ok()?.message;
+    let clean: String = message
+        .chars()
+        .filter(|c| !c.is_control())
+        .take(200)
+        .collect();
+    (!clean.trim().is_empty()).then_some(clean)
+}
+
+fn header<'h>(headers: &'h HeaderMap, name: &str) -> Option<&'h str> {
+    headers.get(name)?.to_str().ok().map(str::trim)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use reqwest::header::HeaderValue;
+
+    fn config() -> Result<GithubConfig, url::ParseError> {
+        Ok(GithubConfig::new(
+            "Iv1.abc",
+            " s3cret".into(),
+            Url::parse("https://github.com")?,
+            Url::parse("https://api.github.com")?,
+            "http://localhost:8000/auth/github/callback",
+        ))
+    }
+
+    fn answer(status: u16, headers: &[(&'static str, &'static str)], body: &str) -> Answer {
+        let mut map = HeaderMap::new();
+        for (name, value) in headers {
+            map.insert(*name, HeaderValue::from_static(value));
+        }
+        Answer {
+            status: StatusCode::from_u16(status).unwrap_or(StatusCode::IM_A_TEAPOT),
+            headers: map,
+            body: body.as_bytes().to_vec(),
+        }
+    }
+
+    #[test]
+    fn token_errors_map_to_their_variants() -> Result<(), Box<dyn std::error::Error>> {
+        let c = config()?;
+        let e = Endpoints::new(&c)?;
+        assert!(matches!(
+            token_error("bad_verification_code", &c, &e),
+            ProviderError::CodeRejected(_)
+        ));
+        let creds = token_error("incorrect_client_credentials", &c, &e);
+        assert!(
+            matches!(&creds, ProviderError::Misconfigured(m) if m.contains("GITHUB_CLIENT_SECRET starts or ends with whitespace")),
+            "{creds}"
+        );
+        assert!(!creds.to_string().contains("s3cret"));
+        let redirect = token_error("redirect_uri_mismatch", &c, &e);
+        assert!(
+            matches!(&redirect, ProviderError::Misconfigured(m) if m.contains("http://localhost:8000/auth/github/callback"))
+        );
+        let unverified = token_error("unverified_user_email", &c, &e);
+        assert!(
+            matches!(&unverified, ProviderError::AccountRefused(m) if m.contains("https://github.com/settings/emails"))
+        );
+        let other = token_error("device_flow_disabled", &c, &e);
+        assert!(
+            matches!(&other, ProviderError::BadResponse(m) if m.contains("`device_flow_disabled`"))
+        );
+        let odd = token_error("gho_leak\"<script>", &c, &e);
+        assert!(!odd.to_string().contains("gho_leak"), "{odd}");
+        Ok(())
+    }
+
+    #[test]
+    fn rate_limits_say_when_to_retry() -> Result<(), url::ParseError> {
+        let c = config()?;
+        let call = Call {
+            what: "GET /user",
+            base: &c.api_url,
+            config: &c,
+        };
+        let limited = rest_status(call, &answer(429, &[("retry-after", "30")], "{}"));
+        assert!(
+            matches!(&limited, ProviderError::BadResponse(m) if m.contains("rate limit") && m.contains("in 30 s")),
+            "{limited}"
+        );
+        let exhausted = rest_status(call, &answer(403, &[("x-ratelimit-remaining", "0")], "{}"));
+        assert!(matches!(&exhausted, ProviderError::BadResponse(m) if m.contains("rate limit")));
+        let forbidden = rest_status(
+            call,
+            &answer(
+                403,
+                &[("x-ratelimit-remaining", "4999")],
+                r#"{"message":"Forbidden"}"#,
+            ),
+        );
+        assert!(
+            matches!(&forbidden, ProviderError::BadResponse(m) if !m.contains("rate limit") && m.contains("Forbidden"))
+        );
+        Ok(())
+    }
+
+    #[test]
+    fn statuses_map_to_variants() -> Result<(), url::ParseError> {
+        let c = config()?;
+        let call = Call {
+            what: "GET /user",
+            base: &c.api_url,
+            config: &c,
+        };
+        assert!(matches!(
+            rest_status(call, &answer(401, &[], "{}")),
+            ProviderError::TokenRejected(_)
+        ));
+        assert!(
+            matches!(rest_status(call, &answer(502, &[], "<html>")), ProviderError::BadResponse(m) if m.contains("502"))
+        );
+        Ok(())
+    }
+}

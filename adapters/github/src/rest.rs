@@ -1,0 +1,175 @@
+//! The REST calls: the signed-in person's profile and email, and removing the app's grant.
+
+use nectr_application::ports::ProviderError;
+use nectr_domain::{AccessToken, GithubId, IdentityProfile};
+use reqwest::header::{ACCEPT, HeaderValue};
+use reqwest::{Method, StatusCode};
+use secrecy::ExposeSecret;
+use serde::Deserialize;
+use url::Url;
+
+use crate::Inner;
+use crate::errors::{self, Call};
+use crate::transport::{self, Answer, TransportError};
+
+/// The REST API version these calls are written against.
+const API_VERSION: &str = "2022-11-28";
+const GITHUB_JSON: &str = "application/vnd.github+json";
+
+/// The parts of `GET /user` that we keep. `id` is an int64 at GitHub.
+#[derive(Deserialize)]
+struct User {
+    id: i64,
+    login: String,
+    name: Option<String>,
+    email: Option<String>,
+    avatar_url: Option<String>,
+}
+
+/// One entry of `GET /user/emails`.
+#[derive(Deserialize)]
+struct Email {
+    email: String,
+    primary: bool,
+    verified: bool,
+}
+
+pub(crate) async fn fetch_profile(
+    inner: &Inner,
+    token: &AccessToken,
+) -> Result<IdentityProfile, ProviderError> {
+    let call = inner.api_call("GET /user");
+    let answer = send(
+        inner,
+        call,
+        rest(inner, Method::GET, &inner.endpoints.user).bearer_auth(token.expose()),
+    )
+    .await?;
+    if answer.status != StatusCode::OK {
+        return Err(errors::rest_status(call, &answer));
+    }
+    let user: User = parse(call, &answer)?;
+    let id = GithubId::new(user.id).map_err(|_| {
+        ProviderError::BadResponse("GitHub answered GET /user with an id below 1".to_owned())
+    })?;
+    let profile = IdentityProfile::new(id, user.login, user.name, user.email, user.avatar_url)
+        .map_err(|e| {
+            ProviderError::BadResponse(format!(
+                "GitHub answered GET /user with a profile we cannot keep: {e}"
+            ))
+        })?;
+    if profile.email().is_some() {
+        return Ok(profile);
+    }
+    let email = primary_verified_email(inner, token).await?;
+    Ok(profile.with_email(email))
+}
+
+/// The primary verified address from `GET /user/emails`, for people whose public profile
+/// shows none. Missing `user:email` consent (GitHub answers 404 or 403) means no email, not a
+/// failed sign-in. Only the first page (100 addresses) is read.
+async fn primary_verified_email(
+    inner: &Inner,
+    token: &AccessToken,
+) -> Result<Option<String>, ProviderError> {
+    let call = inner.api_call("GET /user/emails");
+    let request =
+        rest(inner, Method::GET, &inner.endpoints.user_emails).bearer_auth(token.expose());
+    let answer = send(inner, call, request).await?;
+    match answer.status {
+        StatusCode::OK => {
+            let emails: Vec<Email> = parse(call, &answer)?;
+            Ok(emails
+                .into_iter()
+                .find(|e| e.primary && e.verified)
+                .map(|e| e.email))
+        }
+        StatusCode::FORBIDDEN | StatusCode::NOT_FOUND => {
+            match errors::rate_limited(call, &answer) {
+                Some(limited) => Err(limited),
+                None => {
+                    tracing::debug!(http.status = %answer.status, "no access to GitHub emails; going without");
+                    Ok(None)
+                }
+            }
+        }
+        _ => Err(errors::rest_status(call, &answer)),
+    }
+}
+
+pub(crate) async fn revoke_grant(inner: &Inner, token: &AccessToken) -> Result<(), ProviderError> {
+    #[derive(serde::Serialize)]
+    struct Body<'a> {
+        access_token: &'a str,
+    }
+    let call = inner.api_call("DELETE /applications/{client_id}/grant");
+    let request = rest(inner, Method::DELETE, &inner.endpoints.grant)
+        .basic_auth(
+            &inner.config.client_id,
+            Some(inner.config.client_secret.expose_secret()),
+        )
+        .json(&Body {
+            access_token: token.expose(),
+        });
+    let answer = send(inner, call, request).await?;
+    match answer.status {
+        status if status.is_success() => Ok(()),
+        // GitHub answers 404 both for an unknown (already revoked) token and for wrong client
+        // credentials, and the two cannot be told apart. It is reported as `TokenRejected`:
+        // an already revoked token is the usual case (reconnect then simply carries on), and
+        // wrong credentials also break every sign-in, where the token exchange names them
+        // precisely.
+        StatusCode::NOT_FOUND => Err(ProviderError::TokenRejected(
+            "GitHub does not know this token or these client credentials (HTTP 404): the token \
+             may already be revoked; if this repeats for everyone, check GITHUB_CLIENT_ID and \
+             GITHUB_CLIENT_SECRET."
+                .to_owned(),
+        )),
+        // Here Basic authentication carries the client credentials, not the token.
+        StatusCode::UNAUTHORIZED => Err(ProviderError::Misconfigured(
+            "GitHub refused the client credentials when removing the app's grant: check \
+             GITHUB_CLIENT_ID and GITHUB_CLIENT_SECRET."
+                .to_owned(),
+        )),
+        StatusCode::UNPROCESSABLE_ENTITY => Err(ProviderError::BadResponse(
+            "GitHub refused the request to remove the app's grant as malformed (HTTP 422)."
+                .to_owned(),
+        )),
+        _ => Err(errors::rest_status(call, &answer)),
+    }
+}
+
+/// A REST request with the headers GitHub asks for (the `User-Agent` is the client's default).
+fn rest(inner: &Inner, method: Method, url: &Url) -> reqwest::RequestBuilder {
+    inner
+        .http
+        .request(method, url.clone())
+        .header(ACCEPT, HeaderValue::from_static(GITHUB_JSON))
+        .header(
+            "x-github-api-version",
+            HeaderValue::from_static(API_VERSION),
+        )
+}
+
+async fn send(
+    inner: &Inner,
+    call: Call<'_>,
+    request: reqwest::RequestBuilder,
+) -> Result<Answer, ProviderError> {
+    let request = request.build().map_err(|e| {
+        errors::transport(
+            &TransportError::Build(transport::chain(&e.without_url())),
+            call,
+        )
+    })?;
+    transport::send(&inner.http, request)
+        .await
+        .map_err(|e| errors::transport(&e, call))
+}
+
+fn parse<T: serde::de::DeserializeOwned>(
+    call: Call<'_>,
+    answer: &Answer,
+) -> Result<T, ProviderError> {
+    serde_json::from_slice(&answer.body).map_err(|_| errors::unusable(call, Some(answer.status)))
+}

@@ -1,0 +1,134 @@
+//! The one HTTP client every GitHub call goes through, and size-bounded reading of answers.
+
+use reqwest::header::{HeaderMap, HeaderValue};
+use reqwest::{StatusCode, redirect};
+
+use crate::config::{GithubConfig, GithubSetupError};
+
+/// The most of an answer body that is read. GitHub's answers to our calls are a few KiB;
+/// anything near this is not GitHub, and must not fill memory.
+pub(crate) const MAX_BODY_BYTES: usize = 1024 * 1024;
+
+/// Builds the pooled client shared by the code exchange and the REST calls.
+pub(crate) fn build_client(config: &GithubConfig) -> Result<reqwest::Client, GithubSetupError> {
+    let user_agent = HeaderValue::from_str(&config.user_agent)
+        .map_err(|_| GithubSetupError::BadUserAgent(config.user_agent.clone()))?;
+    // TLS comes from reqwest's `native-tls` feature, i.e. OpenSSL on Linux: it trusts the
+    // operating system's certificate store and honours `SSL_CERT_FILE` / `SSL_CERT_DIR`, so a
+    // GitHub Enterprise Server behind a company CA works without a rebuild (SPEC).
+    reqwest::Client::builder()
+        .user_agent(user_agent)
+        // OAuth token endpoints must not be followed through redirects (RFC 6749 §3.2 and the
+        // oauth2 crate's advice: a redirect could carry the secret elsewhere), and GitHub's
+        // REST answers we use are never redirects, so none are followed anywhere.
+        .redirect(redirect::Policy::none())
+        .connect_timeout(config.connect_timeout)
+        // reqwest's total timeout runs until the body is read, so a trickling answer is bounded
+        // too.
+        .timeout(config.request_timeout)
+        .build()
+        .map_err(|e| GithubSetupError::HttpClient(chain(&e)))
+}
+
+/// An answer from GitHub, its body read in full (and bounded).
+#[derive(Debug)]
+pub(crate) struct Answer {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub body: Vec<u8>,
+}
+
+/// Why no answer could be read.
+#[derive(Debug, thiserror::Error)]
+pub(crate) enum TransportError {
+    /// Sending, connecting or reading failed (the URL is stripped: it can carry a query).
+    #[error("{}", chain(.0))]
+    Http(reqwest::Error),
+    /// The request could not be turned into an HTTP request.
+    #[error("the request could not be built: {0}")]
+    Build(String),
+    /// The body was larger than `MAX_BODY_BYTES`.
+    #[error("the answer is larger than {MAX_BODY_BYTES} bytes")]
+    TooLarge,
+}
+
+impl From<reqwest::Error> for TransportError {
+    fn from(e: reqwest::Error) -> Self {
+        Self::Http(e.without_url())
+    }
+}
+
+/// Sends a request and reads its answer, at most `MAX_BODY_BYTES` of body.
+pub(crate) async fn send(
+    client: &reqwest::Client,
+    request: reqwest::Request,
+) -> Result<Answer, TransportError> {
+    let mut response = client.execute(request).await?;
+    if response
+        .content_length()
+        .is_some_and(|length| length > MAX_BODY_BYTES as u64)
+    {
+        return Err(TransportError::TooLarge);
+    }
+    let mut body = Vec::new();
+    while let Some(chunk) = response.chunk().await? {
+        if body.len() + chunk.len() > MAX_BODY_BYTES {
+            return Err(TransportError::TooLarge);
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(Answer {
+        status: response.status(),
+        headers: response.headers().clone(),
+        body,
+    })
+}
+
+/// An error and its causes on one line (`a: b: c`), which is where reqwest keeps the useful
+/// part ("Connection refused").
+pub(crate) fn chain(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        let cause_text = cause.to_string();
+        // hyper and reqwest often repeat the inner message in the outer one.
+        if !text.contains(&cause_text) {
+            text.push_str(": ");
+            text.push_str(&cause_text);
+        }
+        source = cause.source();
+    }
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Debug, thiserror::Error)]
+    #[error("outer")]
+    struct Outer(#[source] std::io::Error);
+
+    #[test]
+    fn chain_lists_causes_once() {
+        let e = Outer(std::io::Error::other("Connection refused"));
+        assert_eq!(chain(&e), "outer: Connection refused");
+    }
+
+    #[test]
+    fn bad_user_agent_is_refused() -> Result<(), url::ParseError> {
+        let mut config = GithubConfig::new(
+            "id",
+            "secret".into(),
+            url::Url::parse("https://github.com")?,
+            url::Url::parse("https://api.github.com")?,
+            "http://localhost:8000/auth/github/callback",
+        );
+        config.user_agent = "bad\nagent".into();
+        assert!(matches!(
+            build_client(&config),
+            Err(GithubSetupError::BadUserAgent(_))
+        ));
+        Ok(())
+    }
+}

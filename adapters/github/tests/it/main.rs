@@ -1,0 +1,11 @@
+//! The GitHub provider against the GitHub stand-in, over real HTTP on 127.0.0.1.
+
+mod authorize;
+mod exchange;
+mod faults;
+mod odd_answers;
+mod profile;
+mod revoke;
+mod secrets;
+mod setup;
+mod support;
