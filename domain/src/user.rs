@@ -30,10 +30,13 @@ const MAX_TEXT: usize = 1024;
 
 impl IdentityProfile {
     /// Empty optional texts become `None`: providers send `""` and `null` alike for "unset".
+    /// Optional texts are cleaned rather than refused, so an odd display name never locks a
+    /// person out: control characters in a name become spaces, an email or avatar URL with
+    /// one (or over 1024 bytes) is dropped, a name is cut to 1024 bytes.
     ///
     /// # Errors
-    /// `DomainError::Malformed` for an empty username, or any text that is over 1024 bytes or
-    /// holds control characters.
+    /// `DomainError::Malformed` for a username that is empty, over 1024 bytes or holds
+    /// control characters: it identifies the person on screen, so it must be exact.
     pub fn new(
         subject: GithubId,
         username: String,
@@ -41,33 +44,28 @@ impl IdentityProfile {
         email: Option<String>,
         avatar_url: Option<String>,
     ) -> Result<Self, DomainError> {
-        if username.is_empty() {
+        if username.is_empty()
+            || username.len() > MAX_TEXT
+            || username.chars().any(char::is_control)
+        {
             return Err(DomainError::Malformed {
                 what: "username",
-                rule: "not empty",
+                rule: "1 to 1024 bytes without control characters",
             });
         }
-        let texts = [
-            Some(&username),
-            name.as_ref(),
-            email.as_ref(),
-            avatar_url.as_ref(),
-        ];
-        let acceptable =
-            |text: &String| text.len() <= MAX_TEXT && !text.chars().any(char::is_control);
-        if !texts.into_iter().flatten().all(acceptable) {
-            return Err(DomainError::Malformed {
-                what: "profile",
-                rule: "texts of at most 1024 bytes without control characters",
-            });
-        }
-        let present = |text: Option<String>| text.filter(|t| !t.trim().is_empty());
+        let name = name.map(|n| {
+            let cleaned: String = n
+                .chars()
+                .map(|c| if c.is_control() { ' ' } else { c })
+                .collect();
+            truncate(cleaned, MAX_TEXT)
+        });
         Ok(Self {
             subject,
             username,
             name: present(name),
-            email: present(email),
-            avatar_url: present(avatar_url),
+            email: present(email).filter(|e| acceptable(e)),
+            avatar_url: present(avatar_url).filter(|u| acceptable(u)),
         })
     }
 
@@ -94,9 +92,29 @@ impl IdentityProfile {
     /// The same profile with an email found elsewhere (GitHub's `/user/emails`).
     #[must_use]
     pub fn with_email(mut self, email: Option<String>) -> Self {
-        self.email = email.filter(|e| !e.trim().is_empty() && e.len() <= MAX_TEXT);
+        self.email = present(email).filter(|e| acceptable(e));
         self
     }
+}
+
+fn present(text: Option<String>) -> Option<String> {
+    text.filter(|t| !t.trim().is_empty())
+}
+
+fn acceptable(text: &str) -> bool {
+    text.len() <= MAX_TEXT && !text.chars().any(char::is_control)
+}
+
+/// At most `max` bytes, cut at a character boundary.
+fn truncate(mut text: String, max: usize) -> String {
+    if text.len() > max {
+        let cut = (0..=max)
+            .rev()
+            .find(|&i| text.is_char_boundary(i))
+            .unwrap_or(0);
+        text.truncate(cut);
+    }
+    text
 }
 
 #[cfg(test)]
@@ -133,10 +151,23 @@ mod tests {
     }
 
     #[test]
-    fn control_characters_and_huge_texts_are_refused() {
+    fn a_bad_username_is_refused() {
         assert!(IdentityProfile::new(id(), "oc\nto".into(), None, None, None).is_err());
-        assert!(
-            IdentityProfile::new(id(), "octo".into(), Some("x".repeat(2000)), None, None).is_err()
-        );
+        assert!(IdentityProfile::new(id(), "o".repeat(1025), None, None, None).is_err());
+    }
+
+    #[test]
+    fn odd_optional_texts_are_cleaned_not_refused() -> Result<(), DomainError> {
+        let p = IdentityProfile::new(
+            id(),
+            "octo".into(),
+            Some(format!("Zoë\tTab{}", "é".repeat(600))),
+            Some("bad\u{0}@example.com".into()),
+            Some("x".repeat(2000)),
+        )?;
+        let name = p.name().unwrap_or_default();
+        assert!(name.starts_with("Zoë Tab") && name.len() <= 1024, "{name}");
+        assert_eq!((p.email(), p.avatar_url()), (None, None));
+        Ok(())
     }
 }

@@ -60,3 +60,49 @@ impl CookiePolicy {
             .same_site(same_site)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const DEVELOPMENT: CookiePolicy = CookiePolicy {
+        production: false,
+        session_max_age_seconds: 3600,
+    };
+    const PRODUCTION: CookiePolicy = CookiePolicy {
+        production: true,
+        session_max_age_seconds: 3600,
+    };
+
+    #[test]
+    fn session_cookie_follows_the_spec_in_both_modes() {
+        let dev = DEVELOPMENT.session("jwt".into()).to_string();
+        assert_eq!(
+            dev,
+            "access_token=jwt; HttpOnly; SameSite=Lax; Path=/; Max-Age=3600"
+        );
+        let prod = PRODUCTION.session("jwt".into()).to_string();
+        assert_eq!(
+            prod,
+            "access_token=jwt; HttpOnly; SameSite=None; Secure; Path=/; Max-Age=3600"
+        );
+    }
+
+    #[test]
+    fn clearing_keeps_the_attributes_so_the_browser_replaces_the_cookie() {
+        let cleared = PRODUCTION.clear_session().to_string();
+        assert_eq!(
+            cleared,
+            "access_token=; HttpOnly; SameSite=None; Secure; Path=/; Max-Age=0"
+        );
+    }
+
+    #[test]
+    fn binding_cookie_is_lax_and_scoped_to_the_sign_in_routes() {
+        let binding = PRODUCTION.binding("b".into(), 600).to_string();
+        assert_eq!(
+            binding,
+            "nectr_oauth_binding=b; HttpOnly; SameSite=Lax; Secure; Path=/auth/github; Max-Age=600"
+        );
+    }
+}

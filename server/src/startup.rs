@@ -7,7 +7,7 @@ use std::sync::Arc;
 use actix_cors::Cors;
 use actix_web::dev::Server;
 use actix_web::http::header;
-use actix_web::middleware::DefaultHeaders;
+use actix_web::middleware::{DefaultHeaders, from_fn};
 use actix_web::{App, HttpServer, web};
 use nectr_application::ports::Clock;
 use nectr_application::{AuthService, Policy, Ports};
@@ -19,6 +19,7 @@ use tracing_actix_web::TracingLogger;
 use crate::api_error::framework;
 use crate::clock::SystemClock;
 use crate::cookies::CookiePolicy;
+use crate::limits;
 use crate::settings::{Problems, Settings};
 use crate::state::AppState;
 use crate::sweeper;
@@ -176,6 +177,7 @@ fn http_server(
         App::new()
             .wrap(cors(&frontend_origin))
             .wrap(security_headers())
+            .wrap(from_fn(limits::enforce))
             .wrap(TracingLogger::<RequestSpan>::new())
             .app_data(state.clone())
             .app_data(query_config.clone())

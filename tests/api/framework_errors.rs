@@ -7,6 +7,7 @@ on_both_databases!(
     wrong_methods_are_json_405,
     malformed_query_strings_are_json_400,
     hostile_inputs_never_get_a_500,
+    oversized_urls_and_headers_get_a_json_refusal,
 );
 
 async fn assert_json_error(response: reqwest::Response, status: u16) {
@@ -66,6 +67,7 @@ async fn hostile_inputs_never_get_a_500(backend: Backend) {
         "/auth/github/callback?code=&state=".to_owned(),
         "/auth/github/callback?error=".to_owned(),
         format!("/auth/github/callback?code={long}&state={long}"),
+        format!("/auth/github/callback?error={long}&error_description={long}"),
         "/auth/github/callback?code=%00&state=%00".to_owned(),
         "/auth/me?x=%zz".to_owned(),
         "/auth/github/callback?error=access_denied&error_description=%3Cscript%3E".to_owned(),
@@ -88,4 +90,21 @@ async fn hostile_inputs_never_get_a_500(backend: Backend) {
             .expect("sent");
         assert!(response.status().is_client_error(), "{cookie}");
     }
+}
+
+async fn oversized_urls_and_headers_get_a_json_refusal(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let long = "a".repeat(20_000);
+    assert_json_error(
+        app.get(&format!("/auth/github/callback?code={long}")).await,
+        414,
+    )
+    .await;
+    let response = TestApp::fresh_client()
+        .get(app.url("/auth/me"))
+        .header("cookie", format!("access_token={}", "b".repeat(40_000)))
+        .send()
+        .await
+        .expect("sent");
+    assert_json_error(response, 431).await;
 }

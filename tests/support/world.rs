@@ -45,9 +45,10 @@ pub struct TestApp {
     pub clock: Arc<TestClock>,
     pub backend: Backend,
     pub database_url: String,
-    pub chaos: Option<ChaosProxy>,
-    _sqlite_dir: Option<tempfile::TempDir>,
-    _postgres: Option<FreshPostgres>,
+    pub chaos: Option<Arc<ChaosProxy>>,
+    vars: HashMap<String, String>,
+    _sqlite_dir: Option<Arc<tempfile::TempDir>>,
+    _postgres: Option<Arc<FreshPostgres>>,
 }
 
 pub async fn spawn_app(backend: Backend) -> TestApp {
@@ -102,7 +103,6 @@ pub async fn spawn_app_with(backend: Backend, options: TestOptions) -> TestApp {
     ));
 
     let mut vars: HashMap<String, String> = [
-        ("BACKEND_URL", address.clone()),
         ("FRONTEND_URL", FRONTEND.to_owned()),
         ("DATABASE_URL", database_url.clone()),
         ("DATABASE_MAX_CONNECTIONS", "4".to_owned()),
@@ -115,45 +115,51 @@ pub async fn spawn_app_with(backend: Backend, options: TestOptions) -> TestApp {
     .into_iter()
     .map(|(k, v)| (k.to_owned(), v))
     .collect();
+    vars.insert("BACKEND_URL".to_owned(), address.clone());
     for (k, v) in options.vars {
         vars.insert(k.to_owned(), v);
     }
-    let mut settings = Settings::from_vars(&vars).expect("test settings are valid");
+    let clock = Arc::new(TestClock::default());
+    start_service(listener, &vars, clock.clone()).await;
+    TestApp {
+        address,
+        client: browser(),
+        jar: Arc::new(Jar::default()),
+        github,
+        clock,
+        backend,
+        database_url,
+        chaos: chaos.map(Arc::new),
+        vars,
+        _sqlite_dir: sqlite_dir.map(Arc::new),
+        _postgres: postgres.map(Arc::new),
+    }
+    .with_cookie_jar()
+}
+
+async fn start_service(
+    listener: TcpListener,
+    vars: &HashMap<String, String>,
+    clock: Arc<TestClock>,
+) {
+    let mut settings = Settings::from_vars(vars).expect("test settings are valid");
     settings.workers = 1;
     settings.github.connect_timeout = Duration::from_secs(2);
     settings.github.request_timeout = Duration::from_secs(2);
-
-    let clock = Arc::new(TestClock::default());
     let app = Application::build_with(
         settings,
         Overrides {
-            clock: Some(clock.clone()),
+            clock: Some(clock),
             listener: Some(listener),
         },
     )
     .await
     .expect("the service starts");
     tokio::spawn(app.run_until_stopped());
+}
 
-    let jar = Arc::new(Jar::default());
-    let client = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .cookie_provider(jar.clone())
-        .timeout(Duration::from_secs(20))
-        .build()
-        .expect("client");
-    TestApp {
-        address,
-        client,
-        jar,
-        github,
-        clock,
-        backend,
-        database_url,
-        chaos,
-        _sqlite_dir: sqlite_dir,
-        _postgres: postgres,
-    }
+fn browser() -> reqwest::Client {
+    TestApp::fresh_client()
 }
 
 /// The `Location` header of a redirect.
@@ -176,6 +182,66 @@ pub fn set_cookies(headers: &HeaderMap) -> Vec<String> {
 }
 
 impl TestApp {
+    /// Gives the client a cookie jar the test can read.
+    fn with_cookie_jar(mut self) -> Self {
+        self.client = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .cookie_provider(self.jar.clone())
+            .timeout(Duration::from_secs(20))
+            .build()
+            .expect("client");
+        self
+    }
+
+    /// Another instance of the service on the same database, stand-in and clock, with some
+    /// variables changed (another key, say). Its callback URL is not registered at the
+    /// stand-in; sign in on the first instance.
+    pub async fn sibling(&self, changes: Vec<(&'static str, String)>) -> TestApp {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("a free port");
+        let address = format!(
+            "http://127.0.0.1:{}",
+            listener.local_addr().expect("bound").port()
+        );
+        let mut vars = self.vars.clone();
+        vars.insert("BACKEND_URL".to_owned(), address.clone());
+        for (k, v) in changes {
+            vars.insert(k.to_owned(), v);
+        }
+        start_service(listener, &vars, self.clock.clone()).await;
+        TestApp {
+            address,
+            client: browser(),
+            jar: Arc::new(Jar::default()),
+            github: self.github.clone(),
+            clock: self.clock.clone(),
+            backend: self.backend,
+            database_url: self.database_url.clone(),
+            chaos: self.chaos.clone(),
+            vars,
+            _sqlite_dir: self._sqlite_dir.clone(),
+            _postgres: self._postgres.clone(),
+        }
+        .with_cookie_jar()
+    }
+
+    /// A request carrying exactly this session cookie (another browser that copied it).
+    pub async fn get_with_session(&self, path: &str, session: &str) -> reqwest::Response {
+        Self::fresh_client()
+            .get(self.url(path))
+            .header(
+                "cookie",
+                format!("{}={session}", nectr_auth::SESSION_COOKIE),
+            )
+            .send()
+            .await
+            .expect("request sent")
+    }
+
+    /// The variable the service was started with.
+    pub fn var(&self, name: &str) -> Option<&str> {
+        self.vars.get(name).map(String::as_str)
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.address)
     }
