@@ -265,7 +265,7 @@ async fn the_binary_serves_a_whole_sign_in_and_logs_no_secret() {
     github.register_app(OAuthApp::new(
         "Iv1.binary",
         secret,
-        &format!("{backend}/auth/github/callback"),
+        format!("{backend}/auth/github/callback"),
     ));
     let key = nectr_crypto::SecretKey::generate().encode();
     let mut child = tokio::process::Command::new(BINARY)

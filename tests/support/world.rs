@@ -99,7 +99,7 @@ pub async fn spawn_app_with(backend: Backend, options: TestOptions) -> TestApp {
             .registered_secret
             .as_deref()
             .unwrap_or(CLIENT_SECRET),
-        &format!("{address}/auth/github/callback"),
+        format!("{address}/auth/github/callback"),
     ));
 
     let mut vars: HashMap<String, String> = [
