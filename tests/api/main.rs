@@ -30,6 +30,7 @@ mod framework_errors;
 mod github_failures;
 mod keys;
 mod logout;
+mod maintenance;
 mod me;
 mod production;
 mod reconnect;

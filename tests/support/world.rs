@@ -34,6 +34,8 @@ pub struct TestOptions {
     /// Register the OAuth App at the stand-in with this secret instead of the one the
     /// service is configured with (to provoke `incorrect_client_credentials`).
     pub registered_secret: Option<String>,
+    /// How often the service sweeps expired rows (default: as configured, 60 s).
+    pub sweep_interval: Option<Duration>,
 }
 
 /// A running service with everything around it.
@@ -120,7 +122,7 @@ pub async fn spawn_app_with(backend: Backend, options: TestOptions) -> TestApp {
         vars.insert(k.to_owned(), v);
     }
     let clock = Arc::new(TestClock::default());
-    start_service(listener, &vars, clock.clone()).await;
+    start_service(listener, &vars, clock.clone(), options.sweep_interval).await;
     TestApp {
         address,
         client: browser(),
@@ -141,8 +143,12 @@ async fn start_service(
     listener: TcpListener,
     vars: &HashMap<String, String>,
     clock: Arc<TestClock>,
+    sweep_interval: Option<Duration>,
 ) {
     let mut settings = Settings::from_vars(vars).expect("test settings are valid");
+    if let Some(interval) = sweep_interval {
+        settings.sweep_interval = interval;
+    }
     settings.workers = 1;
     settings.github.connect_timeout = Duration::from_secs(2);
     settings.github.request_timeout = Duration::from_secs(2);
@@ -207,7 +213,7 @@ impl TestApp {
         for (k, v) in changes {
             vars.insert(k.to_owned(), v);
         }
-        start_service(listener, &vars, self.clock.clone()).await;
+        start_service(listener, &vars, self.clock.clone(), None).await;
         TestApp {
             address,
             client: browser(),
