@@ -16,14 +16,22 @@ pub struct ApiError {
 
 impl ApiError {
     pub fn new(status: StatusCode, detail: impl Into<String>) -> Self {
+        Self::with_cause(status, detail, None)
+    }
+
+    /// An error whose `cause` is for the operator's log only (where the database is, what
+    /// its driver said): it is logged with the answer, in one line, and never sent.
+    fn with_cause(status: StatusCode, detail: impl Into<String>, cause: Option<&str>) -> Self {
         let error = Self {
             status,
             detail: detail.into(),
         };
+        let cause = cause.unwrap_or_default();
+        // Refusals are routine (every signed-out page load asks `/auth/me`); outages are not.
         if status.is_server_error() {
-            tracing::warn!(http.status = status.as_u16(), detail = %error.detail, "request failed");
+            tracing::warn!(http.status = status.as_u16(), detail = %error.detail, cause, "request failed");
         } else {
-            tracing::info!(http.status = status.as_u16(), detail = %error.detail, "request refused");
+            tracing::debug!(http.status = status.as_u16(), detail = %error.detail, "request refused");
         }
         error
     }
@@ -47,15 +55,22 @@ impl ResponseError for ApiError {
 
 impl From<StoreError> for ApiError {
     fn from(e: StoreError) -> Self {
+        // The answer names only the kind of database; the rest goes to the log.
+        let cause = e.to_string();
         match e {
-            StoreError::Unavailable(message) => Self::new(StatusCode::SERVICE_UNAVAILABLE, message),
-            // Not an outage we can name more precisely, but never a 500: the database
-            // answered something we cannot use (typically a schema that was not migrated).
-            StoreError::Failed(message) => Self::new(
+            StoreError::Unavailable { database, .. } => Self::with_cause(
                 StatusCode::SERVICE_UNAVAILABLE,
                 format!(
-                    "Database error: {message}. If this persists, check that migrations were applied (`nectr-auth migrate`)."
+                    "Database unavailable ({database}): the service cannot reach its database right now. Try again shortly."
                 ),
+                Some(&cause),
+            ),
+            // Never a 500: the database answered something we cannot use, typically a schema
+            // that was not migrated.
+            StoreError::Failed(_) => Self::with_cause(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "Database error: the request could not be completed. If this persists, the operator should check the service's log and that migrations were applied (`nectr-auth migrate`).",
+                Some(&cause),
             ),
         }
     }

@@ -7,15 +7,24 @@ use actix_web::cookie::{Cookie, SameSite, time::Duration};
 pub const SESSION_COOKIE: &str = "access_token";
 /// Ties sign-in attempts to the browser that started them.
 pub const BINDING_COOKIE: &str = "nectr_oauth_binding";
-/// The binding cookie only needs to reach the sign-in routes.
-const BINDING_PATH: &str = "/auth/github";
 
 /// Cookie attributes, which differ between development (plain http on localhost) and
 /// production (https, frontend on another site).
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct CookiePolicy {
     pub production: bool,
     pub session_max_age_seconds: i64,
+    /// Where the browser sees the sign-in routes: `/auth/github` below the path of
+    /// `BACKEND_URL` (a proxy may serve the service under a prefix such as `/api`). The
+    /// binding cookie only needs to reach those routes.
+    pub binding_path: String,
+}
+
+impl CookiePolicy {
+    /// The binding cookie's path for a service whose public URL has `backend_path`.
+    pub fn binding_path_for(backend_path: &str) -> String {
+        format!("{}/auth/github", backend_path.trim_end_matches('/'))
+    }
 }
 
 impl CookiePolicy {
@@ -37,7 +46,7 @@ impl CookiePolicy {
     /// foreign page makes in the background do not carry it.
     pub fn binding(&self, value: String, ttl_seconds: i64) -> Cookie<'static> {
         Cookie::build(BINDING_COOKIE, value)
-            .path(BINDING_PATH)
+            .path(self.binding_path.clone())
             .http_only(true)
             .secure(self.production)
             .same_site(SameSite::Lax)
@@ -65,23 +74,22 @@ impl CookiePolicy {
 mod tests {
     use super::*;
 
-    const DEVELOPMENT: CookiePolicy = CookiePolicy {
-        production: false,
-        session_max_age_seconds: 3600,
-    };
-    const PRODUCTION: CookiePolicy = CookiePolicy {
-        production: true,
-        session_max_age_seconds: 3600,
-    };
+    fn policy(production: bool, backend_path: &str) -> CookiePolicy {
+        CookiePolicy {
+            production,
+            session_max_age_seconds: 3600,
+            binding_path: CookiePolicy::binding_path_for(backend_path),
+        }
+    }
 
     #[test]
     fn session_cookie_follows_the_spec_in_both_modes() {
-        let dev = DEVELOPMENT.session("jwt".into()).to_string();
+        let dev = policy(false, "/").session("jwt".into()).to_string();
         assert_eq!(
             dev,
             "access_token=jwt; HttpOnly; SameSite=Lax; Path=/; Max-Age=3600"
         );
-        let prod = PRODUCTION.session("jwt".into()).to_string();
+        let prod = policy(true, "/").session("jwt".into()).to_string();
         assert_eq!(
             prod,
             "access_token=jwt; HttpOnly; SameSite=None; Secure; Path=/; Max-Age=3600"
@@ -90,7 +98,7 @@ mod tests {
 
     #[test]
     fn clearing_keeps_the_attributes_so_the_browser_replaces_the_cookie() {
-        let cleared = PRODUCTION.clear_session().to_string();
+        let cleared = policy(true, "/").clear_session().to_string();
         assert_eq!(
             cleared,
             "access_token=; HttpOnly; SameSite=None; Secure; Path=/; Max-Age=0"
@@ -98,8 +106,14 @@ mod tests {
     }
 
     #[test]
+    fn binding_cookie_follows_a_path_prefix_of_the_backend_url() {
+        let binding = policy(false, "/api").binding("b".into(), 600).to_string();
+        assert!(binding.contains("Path=/api/auth/github;"), "{binding}");
+    }
+
+    #[test]
     fn binding_cookie_is_lax_and_scoped_to_the_sign_in_routes() {
-        let binding = PRODUCTION.binding("b".into(), 600).to_string();
+        let binding = policy(true, "/").binding("b".into(), 600).to_string();
         assert_eq!(
             binding,
             "nectr_oauth_binding=b; HttpOnly; SameSite=Lax; Secure; Path=/auth/github; Max-Age=600"

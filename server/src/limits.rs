@@ -1,8 +1,9 @@
 //! Size limits on what a request may send, answered in JSON.
 //!
-//! actix's HTTP/1 parser refuses a request head over 128 KiB (431) or a URI over 64 KiB (400)
-//! with an empty body before any of our code runs. These limits sit well below those, so
-//! oversized input reaches us and gets a `{"detail"}` that says what was too large.
+//! actix's HTTP/1 parser refuses a request head over 128 KiB or with over 96 headers (431), a
+//! URI over 64 KiB and anything that is not HTTP (400) with an empty body, before any of our
+//! code runs. These limits sit well below the size limits, so oversized input that is still
+//! valid HTTP reaches us and gets a `{"detail"}` that says what was too large.
 
 use actix_web::body::{EitherBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};

@@ -19,6 +19,7 @@ use tracing_actix_web::TracingLogger;
 use crate::api_error::framework;
 use crate::clock::SystemClock;
 use crate::cookies::CookiePolicy;
+use crate::json_errors;
 use crate::limits;
 use crate::settings::{Problems, Settings};
 use crate::state::AppState;
@@ -125,6 +126,7 @@ impl Application {
             cookies: CookiePolicy {
                 production: settings.is_production(),
                 session_max_age_seconds: settings.session_ttl_minutes.saturating_mul(60),
+                binding_path: CookiePolicy::binding_path_for(settings.backend_url.path()),
             },
             dashboard_url: settings.dashboard_url(),
         });
@@ -176,6 +178,7 @@ fn http_server(
     let server = HttpServer::new(move || {
         App::new()
             .wrap(cors(&frontend_origin))
+            .wrap(from_fn(json_errors::rewrite))
             .wrap(security_headers())
             .wrap(from_fn(limits::enforce))
             .wrap(TracingLogger::<RequestSpan>::new())

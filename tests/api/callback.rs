@@ -11,6 +11,7 @@ on_both_databases!(
     unverified_email_tells_the_person_what_to_do,
     callback_with_valid_state_but_no_code_is_refused,
     redirect_uri_mismatch_from_github_points_to_check,
+    an_error_without_a_valid_state_is_not_believed,
 );
 
 async fn detail(response: reqwest::Response) -> (u16, String) {
@@ -89,12 +90,7 @@ async fn unverified_email_tells_the_person_what_to_do(backend: Backend) {
 
 async fn callback_with_valid_state_but_no_code_is_refused(backend: Backend) {
     let app = spawn_app(backend).await;
-    let authorize = url::Url::parse(&app.start_sign_in().await).expect("URL");
-    let state = authorize
-        .query_pairs()
-        .find(|(k, _)| k == "state")
-        .map(|(_, v)| v.into_owned())
-        .expect("state");
+    let state = state_of(&app.start_sign_in().await);
     let (status, detail) = detail(
         app.get(&format!("/auth/github/callback?state={state}"))
             .await,
@@ -106,12 +102,40 @@ async fn callback_with_valid_state_but_no_code_is_refused(backend: Backend) {
 
 async fn redirect_uri_mismatch_from_github_points_to_check(backend: Backend) {
     let app = spawn_app(backend).await;
+    let state = state_of(&app.start_sign_in().await);
     let (status, detail) = detail(
-        app.get("/auth/github/callback?error=redirect_uri_mismatch&error_description=The+redirect_uri+MUST+match")
-            .await,
+        app.get(&format!(
+            "/auth/github/callback?error=redirect_uri_mismatch&error_description=The+redirect_uri+MUST+match&state={state}"
+        ))
+        .await,
     )
     .await;
     assert_eq!(status, 400);
     assert!(detail.contains("redirect_uri_mismatch"), "{detail}");
     assert!(detail.contains("nectr-auth check"), "{detail}");
+}
+
+async fn an_error_without_a_valid_state_is_not_believed(backend: Backend) {
+    let app = spawn_app(backend).await;
+    app.start_sign_in().await;
+    for query in [
+        "error=access_denied&error_description=Call+support+at+555".to_owned(),
+        format!("error=access_denied&state={}", "A".repeat(43)),
+    ] {
+        let (status, detail) =
+            detail(app.get(&format!("/auth/github/callback?{query}")).await).await;
+        assert_eq!(
+            (status, detail.as_str()),
+            (400, "Invalid or expired OAuth state")
+        );
+    }
+}
+
+fn state_of(authorize_url: &str) -> String {
+    url::Url::parse(authorize_url)
+        .expect("URL")
+        .query_pairs()
+        .find(|(k, _)| k == "state")
+        .map(|(_, v)| v.into_owned())
+        .expect("state")
 }

@@ -164,6 +164,7 @@ async fn signing_in_again_updates_the_same_user(backend: Backend) {
 
 async fn what_we_send_to_github_follows_its_documentation(backend: Backend) {
     let app = spawn_app(backend).await;
+    app.github.sign_in_as(Person::private_email());
     app.signed_in().await;
     let authorize = app.github.requests_to(Endpoint::Authorize);
     let exchange = app.github.requests_to(Endpoint::AccessToken);
@@ -185,13 +186,35 @@ async fn what_we_send_to_github_follows_its_documentation(backend: Backend) {
         exchange.form_param("client_secret").as_deref(),
         Some(nectr_auth_tests::CLIENT_SECRET)
     );
-    for request in app.github.requests_to(Endpoint::User) {
-        assert!(request.header("user-agent").is_some());
+    // Every REST call, including the email look-up and the grant deletion of a reconnect.
+    assert_eq!(app.get("/auth/github/reconnect").await.status(), 302);
+    let rest: Vec<_> = app
+        .github
+        .requests()
+        .into_iter()
+        .filter(|r| r.path.contains("/api/v3/"))
+        .collect();
+    let endpoints: Vec<_> = rest.iter().filter_map(|r| r.endpoint).collect();
+    for expected in [Endpoint::User, Endpoint::UserEmails, Endpoint::DeleteGrant] {
+        assert!(
+            endpoints.contains(&expected),
+            "{expected:?} in {endpoints:?}"
+        );
+    }
+    for request in &rest {
+        assert!(request.header("user-agent").is_some(), "{}", request.path);
         assert_eq!(
             request.header("accept"),
-            Some("application/vnd.github+json")
+            Some("application/vnd.github+json"),
+            "{}",
+            request.path
         );
-        assert_eq!(request.header("x-github-api-version"), Some("2022-11-28"));
+        assert_eq!(
+            request.header("x-github-api-version"),
+            Some("2022-11-28"),
+            "{}",
+            request.path
+        );
     }
 }
 

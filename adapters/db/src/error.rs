@@ -106,9 +106,25 @@ pub(crate) fn connection_cause(text: &str) -> String {
 
 /// The outage message the ports promise: it names the database so people know what is down.
 pub(crate) fn unavailable(database: &str, cause: &str) -> StoreError {
-    StoreError::Unavailable(format!(
-        "Database unavailable: {database} ({cause}); try again shortly"
-    ))
+    StoreError::Unavailable {
+        database: kind(database),
+        detail: format!("Database unavailable: {database} ({cause}); try again shortly"),
+    }
+}
+
+/// A statement or pool failure that is not an outage.
+fn failed(_database: &str, detail: String) -> StoreError {
+    StoreError::Failed(detail)
+}
+
+/// The kind of database from its description ("PostgreSQL at …", "SQLite at …"): what an
+/// error may tell anyone, where the description is for the operator's log only.
+fn kind(description: &str) -> &'static str {
+    if description.starts_with("PostgreSQL") {
+        "PostgreSQL"
+    } else {
+        "SQLite"
+    }
 }
 
 /// A short reason for a failed pool checkout.
@@ -133,7 +149,8 @@ pub(crate) fn pool_error(
     use deadpool::managed::PoolError;
     let cause = pool_cause(error);
     match error {
-        PoolError::NoRuntimeSpecified | PoolError::PostCreateHook(_) => StoreError::Failed(
+        PoolError::NoRuntimeSpecified | PoolError::PostCreateHook(_) => failed(
+            database,
             format!("Database error on {database}: the connection pool is misconfigured ({cause})"),
         ),
         _ => unavailable(database, &cause),
@@ -151,16 +168,22 @@ pub(crate) fn query_error(database: &str, action: &str, error: &DieselError) -> 
             if is_outage(*kind, message) {
                 unavailable(database, &connection_cause(message))
             } else {
-                StoreError::Failed(format!(
-                    "Database error on {database} while {action}: {}",
-                    shorten(message)
-                ))
+                failed(
+                    database,
+                    format!(
+                        "Database error on {database} while {action}: {}",
+                        shorten(message)
+                    ),
+                )
             }
         }
-        other => StoreError::Failed(format!(
-            "Database error on {database} while {action}: {}",
-            shorten(&other.to_string())
-        )),
+        other => failed(
+            database,
+            format!(
+                "Database error on {database} while {action}: {}",
+                shorten(&other.to_string())
+            ),
+        ),
     }
 }
 
@@ -202,12 +225,12 @@ mod tests {
         let locked = db_error(DatabaseErrorKind::Unknown, "database is locked");
         assert!(matches!(
             query_error("SQLite at x.db", "saving", &locked),
-            StoreError::Unavailable(text) if text.contains("SQLite at x.db")
+            StoreError::Unavailable { database: "SQLite", detail: text } if text.contains("SQLite at x.db")
         ));
         let closed = db_error(DatabaseErrorKind::ClosedConnection, "connection closed");
         assert!(matches!(
             query_error("PostgreSQL at h:5432/d", "saving", &closed),
-            StoreError::Unavailable(_)
+            StoreError::Unavailable { .. }
         ));
     }
 

@@ -7,12 +7,18 @@ use nectr_domain::{
 };
 
 /// Why a store could not answer. Adapters translate every driver error into one of these.
+///
+/// The texts are for the operator's log: where the database is and what the driver said,
+/// never credentials or bound values. Only `database` (the kind) is meant for anyone to see.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
-    /// The database cannot be reached or refused the connection: a real outage. The message
-    /// names the database (kind and host, never credentials).
-    #[error("{0}")]
-    Unavailable(String),
+    /// The database cannot be reached or refused the connection: a real outage. `database`
+    /// is its kind ("PostgreSQL", "SQLite").
+    #[error("{detail}")]
+    Unavailable {
+        database: &'static str,
+        detail: String,
+    },
     /// Anything else that went wrong in the database (a bug or a schema mismatch).
     #[error("{0}")]
     Failed(String),

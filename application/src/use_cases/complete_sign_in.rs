@@ -31,8 +31,8 @@ fn usable_code(code: Option<&str>) -> Option<&str> {
 impl AuthService {
     /// Handles the provider's redirect back to us.
     ///
-    /// The state is consumed before anything else happens, so a replayed or foreign callback
-    /// fails whatever it carries. `previous_session` is the session cookie the browser
+    /// The state is consumed before anything else happens, so a replayed, forged or foreign
+    /// callback fails with `InvalidState` whatever else it carries. `previous_session` is the session cookie the browser
     /// already had, if any: it is revoked once the new session exists, so a sign-in never
     /// leaves an old session behind in the same browser.
     ///
@@ -45,12 +45,12 @@ impl AuthService {
         binding: Option<&str>,
         previous_session: Option<&str>,
     ) -> Result<SignedIn, CompleteSignInError> {
-        let consumed = self.consume_state(&params, binding).await;
+        // The state comes first: without a valid one, nothing else in the callback (not even
+        // an `error` to echo) is believed.
+        let pkce_verifier = self.consume_state(&params, binding).await?;
         if let Some(error) = params.error.as_deref() {
-            // The attempt is over either way; its state (if valid) is already consumed.
             return Err(self.provider_refusal(error, params.error_description.as_deref()));
         }
-        let pkce_verifier = consumed?;
         let code = usable_code(params.code.as_deref()).ok_or(CompleteSignInError::MissingCode)?;
 
         let provider = &self.ports.provider;
@@ -61,11 +61,7 @@ impl AuthService {
 
         let now = self.ports.clock.now();
         let user = self.ports.users.upsert(&profile, &sealed, now).await?;
-        let session_id = SessionId::parse(&self.ports.random.token()).map_err(|_| {
-            CompleteSignInError::Store(crate::ports::StoreError::Failed(
-                "the random source produced a malformed token".into(),
-            ))
-        })?;
+        let session_id = self.fresh(SessionId::parse);
         let session = Session {
             id: session_id,
             user_id: user.id,

@@ -27,13 +27,13 @@ impl AuthService {
     ) -> Result<StartedSignIn, StoreError> {
         let binding = existing_binding
             .and_then(|b| BrowserBinding::parse(b).ok())
-            .map_or_else(|| self.fresh(BrowserBinding::parse), Ok)?;
-        let token = self.fresh(StateToken::parse)?;
-        let pkce_verifier = if self.ports.provider.uses_pkce() {
-            Some(self.fresh(PkceVerifier::parse)?)
-        } else {
-            None
-        };
+            .unwrap_or_else(|| self.fresh(BrowserBinding::parse));
+        let token = self.fresh(StateToken::parse);
+        let pkce_verifier = self
+            .ports
+            .provider
+            .uses_pkce()
+            .then(|| self.fresh(PkceVerifier::parse));
         let now = self.ports.clock.now();
         let state = OAuthState {
             token,
@@ -58,10 +58,13 @@ impl AuthService {
         })
     }
 
-    /// A fresh random value of one of the token types. The random port promises the format;
-    /// a broken adapter is reported rather than trusted.
-    fn fresh<T, E>(&self, parse: impl Fn(&str) -> Result<T, E>) -> Result<T, StoreError> {
+    /// A fresh random value of one of the token types.
+    ///
+    /// # Panics
+    /// When the random adapter breaks its promise of 43 base64url characters: a bug in the
+    /// adapter, which no request can cause.
+    pub(super) fn fresh<T, E: std::fmt::Debug>(&self, parse: impl Fn(&str) -> Result<T, E>) -> T {
         parse(&self.ports.random.token())
-            .map_err(|_| StoreError::Failed("the random source produced a malformed token".into()))
+            .expect("the RandomSource adapter must return 43 characters of base64url")
     }
 }

@@ -145,17 +145,44 @@ async fn cancel_is_reported_and_burns_the_state() {
     assert_eq!(w.store.session_count(), 0);
 }
 
+fn provider_error(state: &str, error: &str, description: Option<&str>) -> CallbackParams {
+    CallbackParams {
+        state: Some(state.into()),
+        error: Some(error.into()),
+        error_description: description.map(Into::into),
+        ..CallbackParams::default()
+    }
+}
+
 #[tokio::test]
-async fn provider_errors_are_echoed_plainly() {
+async fn a_provider_error_without_a_valid_state_is_an_invalid_state() {
     let w = world();
-    let params = CallbackParams {
-        error: Some("server_error<script>".into()),
-        error_description: Some("bad\ncallback".into()),
+    let (binding, _) = start(&w, None).await;
+    let forged = provider_error(&"A".repeat(43), "access_denied", Some("call +1 555"));
+    let err = w
+        .service
+        .complete_sign_in(forged, Some(&binding), None)
+        .await;
+    assert!(matches!(err, Err(CompleteSignInError::InvalidState)));
+    let stateless = CallbackParams {
+        error: Some("access_denied".into()),
         ..CallbackParams::default()
     };
     let err = w
         .service
-        .complete_sign_in(params, None, None)
+        .complete_sign_in(stateless, Some(&binding), None)
+        .await;
+    assert!(matches!(err, Err(CompleteSignInError::InvalidState)));
+}
+
+#[tokio::test]
+async fn provider_errors_are_echoed_plainly() {
+    let w = world();
+    let (binding, state) = start(&w, None).await;
+    let params = provider_error(&state, "server_error<script>", Some("bad\ncallback"));
+    let err = w
+        .service
+        .complete_sign_in(params, Some(&binding), None)
         .await
         .expect_err("refused");
     let text = err.to_string();
@@ -168,13 +195,11 @@ async fn provider_errors_are_echoed_plainly() {
 #[tokio::test]
 async fn redirect_uri_mismatch_points_the_operator_to_check() {
     let w = world();
-    let params = CallbackParams {
-        error: Some("redirect_uri_mismatch".into()),
-        ..CallbackParams::default()
-    };
+    let (binding, state) = start(&w, None).await;
+    let params = provider_error(&state, "redirect_uri_mismatch", None);
     let err = w
         .service
-        .complete_sign_in(params, None, None)
+        .complete_sign_in(params, Some(&binding), None)
         .await
         .expect_err("refused");
     assert!(err.to_string().contains("nectr-auth check"), "{err}");

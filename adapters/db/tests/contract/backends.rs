@@ -41,7 +41,10 @@ async fn postgres_outage_is_unavailable_quickly_and_names_the_database() {
         started.elapsed()
     );
     for outcome in [pinged.map(drop), upserted.map(drop)] {
-        let Err(StoreError::Unavailable(message)) = outcome else {
+        let Err(StoreError::Unavailable {
+            detail: message, ..
+        }) = outcome
+        else {
             panic!("an outage must be StoreError::Unavailable, got {outcome:?}");
         };
         assert!(message.contains(&name), "names the database: {message}");
@@ -72,7 +75,10 @@ async fn postgres_with_tls_required_is_unavailable_when_down() {
 
     let pinged = db.ping().await;
 
-    let Err(StoreError::Unavailable(message)) = pinged else {
+    let Err(StoreError::Unavailable {
+        detail: message, ..
+    }) = pinged
+    else {
         panic!("an outage must be StoreError::Unavailable, got {pinged:?}");
     };
     assert!(
@@ -144,7 +150,10 @@ async fn sqlite_lock_held_too_long_is_unavailable() {
         .await;
 
     // Assert
-    let Err(StoreError::Unavailable(message)) = stored else {
+    let Err(StoreError::Unavailable {
+        detail: message, ..
+    }) = stored
+    else {
         panic!("a lock outliving busy_timeout must be StoreError::Unavailable, got {stored:?}");
     };
     assert!(

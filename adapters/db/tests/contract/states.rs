@@ -66,16 +66,18 @@ pub async fn concurrent_consumes_let_one_through(world: &World) {
         .expect("stored");
     let other = world.second_instance().await;
 
-    // Act: the same callback twice at once, from two instances.
+    // Act: the same callback 20 times at once, spread over two instances' pools.
     let token = state_token("race");
-    let (a, b) = tokio::join!(
-        world.db.consume(&token, DIGEST, NOW),
-        other.consume(&token, DIGEST, NOW),
-    );
+    let attempts = (0..20).map(|i| {
+        let db = if i % 2 == 0 { &world.db } else { &other };
+        db.consume(&token, DIGEST, NOW)
+    });
+    let outcomes = futures_util::future::join_all(attempts).await;
 
     // Assert
-    let winners = [a.expect("first call"), b.expect("second call")]
+    let winners = outcomes
         .into_iter()
+        .map(|outcome| outcome.expect("every call is answered"))
         .filter(Option::is_some)
         .count();
     assert_eq!(winners, 1);
