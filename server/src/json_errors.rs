@@ -7,8 +7,10 @@ use actix_web::http::header::CONTENT_TYPE;
 use actix_web::middleware::Next;
 use actix_web::{Error, HttpResponse};
 
-/// Rewrites a 4xx/5xx answer whose body is not JSON into `{"detail"}` with the same status,
-/// using the attached error's message.
+/// Rewrites a 4xx/5xx answer that carries a framework error and whose body is not JSON into
+/// `{"detail"}` with the same status, using the error's message. Answers built on purpose
+/// (our JSON errors, pages of a mounted development stand-in) carry no error and pass as they
+/// are.
 pub async fn rewrite(
     request: ServiceRequest,
     next: Next<impl MessageBody>,

@@ -15,4 +15,4 @@ mod sweeper;
 pub mod telemetry;
 
 pub use cookies::{BINDING_COOKIE, SESSION_COOKIE};
-pub use startup::{Application, Overrides, StartupError};
+pub use startup::{Application, ExtraRoutes, Overrides, StartupError};

@@ -21,6 +21,9 @@ enum Command {
     Keygen,
     /// Validate the configuration and print the callback URL to register on GitHub.
     Check,
+    /// Try everything locally with no GitHub app: SQLite, a temporary key, a stand-in for
+    /// GitHub's sign-in pages and the example frontend (refuses APP_ENV=production).
+    Dev,
 }
 
 #[tokio::main]
@@ -31,6 +34,7 @@ async fn main() {
         Command::Migrate => commands::migrate().await,
         Command::Keygen => commands::keygen(),
         Command::Check => commands::check(),
+        Command::Dev => commands::dev().await,
     };
     std::process::exit(code);
 }

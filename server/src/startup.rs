@@ -44,9 +44,14 @@ pub enum StartupError {
     },
 }
 
-/// What tests may replace.
+/// Routes mounted beside the API (the development stand-in for GitHub).
+pub type ExtraRoutes = Arc<dyn Fn(&mut web::ServiceConfig) + Send + Sync>;
+
+/// What tests and the development command may replace or add.
 #[derive(Default)]
 pub struct Overrides {
+    /// Mounted before the API's fallback, behind the same middleware.
+    pub routes: Option<ExtraRoutes>,
     pub clock: Option<Arc<dyn Clock>>,
     /// A listener bound in advance, so a test knows the port (and so `BACKEND_URL`) before
     /// the service is built. `HOST` and `PORT` are ignored when it is given.
@@ -143,7 +148,7 @@ impl Application {
             .local_addr()
             .map_err(|source| StartupError::Bind { address, source })?
             .port();
-        let server = http_server(state, listener, &settings)?;
+        let server = http_server(state, listener, &settings, overrides.routes)?;
         Ok(Self {
             port,
             server,
@@ -172,6 +177,7 @@ fn http_server(
     state: web::Data<AppState>,
     listener: TcpListener,
     settings: &Settings,
+    extra_routes: Option<ExtraRoutes>,
 ) -> Result<Server, StartupError> {
     let frontend_origin = settings.frontend_origin();
     let query_config = web::QueryConfig::default().error_handler(framework::query_error);
@@ -185,6 +191,11 @@ fn http_server(
             .app_data(state.clone())
             .app_data(query_config.clone())
             .configure(crate::routes::configure)
+            .configure(|cfg| {
+                if let Some(routes) = &extra_routes {
+                    routes(cfg);
+                }
+            })
             .default_service(web::to(framework::not_found))
     })
     .workers(settings.workers)

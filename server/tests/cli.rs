@@ -210,6 +210,23 @@ fn serve_without_credentials_stops_with_one_line_per_problem() {
 }
 
 #[test]
+fn dev_refuses_to_run_in_production() {
+    let dir = tempdir();
+    let out = run(dir.path(), &["dev"], &[("APP_ENV", "production")]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.starts_with("error: APP_ENV is production"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("nectr-auth serve"), "{stderr}");
+    assert!(
+        !dir.path().join("nectr-auth-dev.db").exists(),
+        "nothing was created"
+    );
+}
+
+#[test]
 fn migrate_applies_once_then_reports_up_to_date() {
     let dir = tempdir();
     let first = run(dir.path(), &["migrate"], &[]);

@@ -157,6 +157,7 @@ async fn start_service(
         Overrides {
             clock: Some(clock),
             listener: Some(listener),
+            ..Overrides::default()
         },
     )
     .await

@@ -1,5 +1,6 @@
-//! `GET /login/oauth/authorize`: checks the request, lets the signed-in person decide, and sends
-//! the browser back to the app with a code or an error.
+//! `GET /login/oauth/authorize`: checks the request, lets the signed-in person decide (or, in
+//! interactive mode, shows a page where someone in a browser decides), and sends the browser
+//! back to the app with a code or an error.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -9,23 +10,24 @@ use actix_web::web::Bytes;
 use actix_web::{HttpRequest, HttpResponse};
 use url::Url;
 
+use crate::consent_page::{self, Choice, Page};
 use crate::faults::{Endpoint, arrive};
-use crate::people::OAuthApp;
+use crate::people::{OAuthApp, Person, presets};
 use crate::record::AuthorizationRecord;
 use crate::scopes;
-use crate::state::Shared;
+use crate::state::{Inner, Shared};
 
 const ERRORS_DOC: &str = "https://docs.github.com/apps/managing-oauth-apps/troubleshooting-authorization-request-errors/";
 const AUTHORIZE_DOC: &str = "https://docs.github.com/apps/oauth-apps/building-oauth-apps/authorizing-oauth-apps#1-request-a-users-github-identity";
 
-/// An authorize request that passed every check and now waits for the person's decision. An
-/// interactive consent page would render this and finish it with [`Pending::decide`].
-struct Pending {
-    client_id: String,
+/// An authorize request that passed every check and now waits for the person's decision,
+/// taken at once or, in interactive mode, on the sign-in page.
+pub(crate) struct Pending {
+    pub client_id: String,
     /// Where the answer goes: the `redirect_uri` sent, else the registered callback.
-    redirect_to: String,
+    pub redirect_to: String,
     redirect_uri: Option<String>,
-    scopes: Vec<String>,
+    pub scopes: Vec<String>,
     state: Option<String>,
     code_challenge: Option<String>,
 }
@@ -49,26 +51,50 @@ pub(crate) async fn handle(shared: Arc<Shared>, req: HttpRequest, body: Bytes) -
     }
     let params = first_values(req.query_string());
     let mut inner = shared.lock();
-    let app = params
-        .get("client_id")
-        .and_then(|id| inner.apps.get(id))
-        .cloned();
-    match check(app.as_ref(), &params) {
-        Err(Refusal::UnknownApp) => not_found_page(),
-        Err(Refusal::Redirect {
+    let pending = match screen(&inner, &params) {
+        Ok(pending) => pending,
+        Err(refused) => return *refused,
+    };
+    if inner.interactive {
+        // Start from the person tests or earlier sign-ins chose, when the page offers them.
+        let signed_in = inner.signed_in.id;
+        let preselected = presets()
+            .into_iter()
+            .find(|(_, p)| p.id == signed_in)
+            .map_or("octocat", |(key, _)| key);
+        let choice = Choice {
+            person: Some(preselected.to_owned()),
+            ..Choice::default()
+        };
+        return pending.page(req.query_string(), &choice, None);
+    }
+    let approve = !std::mem::take(&mut inner.cancel_next);
+    let person = inner.signed_in.clone();
+    pending.decide(&mut inner, person, approve)
+}
+
+/// Every check an authorize request passes before anyone decides; a refusal is the answer
+/// to send (the 404 page or an error redirect).
+pub(crate) fn screen(
+    inner: &Inner,
+    params: &HashMap<String, String>,
+) -> Result<Pending, Box<HttpResponse>> {
+    let app = params.get("client_id").and_then(|id| inner.apps.get(id));
+    check(app, params).map_err(|refusal| match refusal {
+        Refusal::UnknownApp => Box::new(not_found_page()),
+        Refusal::Redirect {
             to,
             error,
             description,
             error_uri,
-        }) => {
+        } => {
             let state = params.get("state").map(String::as_str);
-            redirect(&to, &error_answer(error, description, &error_uri, state))
+            Box::new(redirect(
+                &to,
+                &error_answer(error, description, &error_uri, state),
+            ))
         }
-        Ok(pending) => {
-            let approve = !std::mem::take(&mut inner.cancel_next);
-            pending.decide(&mut inner, approve)
-        }
-    }
+    })
 }
 
 fn check(app: Option<&OAuthApp>, params: &HashMap<String, String>) -> Result<Pending, Refusal> {
@@ -133,9 +159,21 @@ fn check(app: Option<&OAuthApp>, params: &HashMap<String, String>) -> Result<Pen
 }
 
 impl Pending {
-    /// The signed-in person approves (a code) or presses Cancel (`access_denied`).
-    fn decide(self, inner: &mut crate::state::Inner, approve: bool) -> HttpResponse {
-        let person = inner.signed_in.clone();
+    /// The interactive sign-in page for this request; `query` is the original query string,
+    /// which the form carries back.
+    pub(crate) fn page(&self, query: &str, choice: &Choice, error: Option<&str>) -> HttpResponse {
+        consent_page::page(&Page {
+            client_id: &self.client_id,
+            scopes: &self.scopes,
+            redirect_to: &self.redirect_to,
+            query,
+            choice,
+            error,
+        })
+    }
+
+    /// `person` approves (a code) or presses Cancel (`access_denied`).
+    pub(crate) fn decide(self, inner: &mut Inner, person: Person, approve: bool) -> HttpResponse {
         let already_granted = inner.grant_covers(&self.client_id, person.id, &self.scopes);
         inner.authorizations.push(AuthorizationRecord {
             github_id: person.id,

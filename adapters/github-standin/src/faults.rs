@@ -12,7 +12,8 @@ use crate::state::Shared;
 /// The endpoints the stand-in serves.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Endpoint {
-    /// `GET /login/oauth/authorize`
+    /// `GET /login/oauth/authorize`, and in interactive mode the sign-in page's
+    /// `POST /login/oauth/authorize`
     Authorize,
     /// `POST /login/oauth/access_token`
     AccessToken,

@@ -4,11 +4,16 @@
 //! See the crate's README for what it enforces. In short: [`GithubStandIn::start`] serves the
 //! web routes (`/login/oauth/authorize`, `/login/oauth/access_token`) at [`GithubStandIn::web_url`]
 //! and the REST routes at [`GithubStandIn::api_url`] (`…/api/v3`, like GitHub Enterprise Server).
+//! [`GithubStandIn::set_interactive`] turns authorize into a page where someone in a browser
+//! picks who signs in, for development; `/avatars/u/{id}` draws avatars offline.
 
 mod access_token;
 mod applications;
 mod authorize;
+mod avatars;
+mod consent_page;
 mod faults;
+mod interactive;
 mod people;
 mod random;
 mod record;
@@ -63,9 +68,10 @@ impl GithubStandIn {
     /// `App`, and pass the URL that mount is reachable at (e.g. `http://127.0.0.1:8080/github`),
     /// which [`GithubStandIn::web_url`] then reports.
     pub fn mounted_at(web_url: impl Into<String>) -> GithubStandIn {
+        let web_url = web_url.into().trim_end_matches('/').to_owned();
         GithubStandIn {
-            shared: Arc::new(Shared::default()),
-            web_url: web_url.into().trim_end_matches('/').to_owned(),
+            shared: Arc::new(Shared::new(web_url.clone())),
+            web_url,
         }
     }
 
@@ -80,9 +86,10 @@ impl GithubStandIn {
     }
 
     /// The routes, for mounting in another actix `App`, e.g.
-    /// `App::new().service(web::scope("/github").configure(standin.configure()))`. Web routes sit
-    /// at the mount point and REST routes under `/api/v3` below it; unknown paths under
-    /// `/api/v3` answer GitHub's JSON 404. The routes share this stand-in's state.
+    /// `App::new().service(web::scope("/github").configure(standin.configure()))`. Web routes
+    /// (authorize, access token, `/avatars/u/{id}`) sit at the mount point and REST routes under
+    /// `/api/v3` below it; unknown paths under `/api/v3` answer GitHub's JSON 404. The routes
+    /// share this stand-in's state.
     pub fn configure(&self) -> impl FnOnce(&mut ServiceConfig) + Clone + Send + 'static {
         let shared = self.shared.clone();
         move |config: &mut ServiceConfig| {
@@ -90,6 +97,14 @@ impl GithubStandIn {
                 .route(
                     "/login/oauth/authorize",
                     web::get().to(handler(&shared, authorize::handle)),
+                )
+                .route(
+                    "/login/oauth/authorize",
+                    web::post().to(handler(&shared, interactive::handle)),
+                )
+                .route(
+                    "/avatars/u/{id}",
+                    web::get().to(handler(&shared, avatars::handle)),
                 )
                 .route(
                     "/login/oauth/access_token",
@@ -131,6 +146,19 @@ impl GithubStandIn {
     /// `redirect_uri`) do not use it up.
     pub fn press_cancel(&self) {
         self.shared.lock().cancel_next = true;
+    }
+
+    /// Interactive mode (off by default), for development: `GET /login/oauth/authorize`, once
+    /// every check passes, answers an HTML page (clearly marked as a stand-in) where someone in
+    /// a browser picks a ready-made person or types in another, then presses Authorize or
+    /// Cancel. The page posts to `POST /login/oauth/authorize`, which checks the request again
+    /// and answers exactly as the automatic decision would; the person picked becomes the
+    /// signed-in one, as with [`GithubStandIn::sign_in_as`]. While it is on, the page decides:
+    /// [`GithubStandIn::press_cancel`] waits for the next automatic decision, and the signed-in
+    /// person is only preselected when the page offers them. Off, the `POST` route answers the
+    /// 404 page.
+    pub fn set_interactive(&self, on: bool) {
+        self.shared.lock().interactive = on;
     }
 
     /// Makes `endpoint` misbehave until [`GithubStandIn::clear_faults`] (replacing its fault).

@@ -69,7 +69,8 @@ pub struct Person {
     pub public_email: Option<String>,
     /// All addresses, as `GET /user/emails` lists them.
     pub emails: Vec<Email>,
-    /// The avatar URL.
+    /// The avatar URL `GET /user` reports. Empty (as in every ready-made person) means the
+    /// stand-in's own offline avatar, `{web_url}/avatars/u/{id}`.
     pub avatar_url: String,
     /// Logins of the organizations this authorization may see.
     pub orgs: Vec<String>,
@@ -87,7 +88,8 @@ impl Person {
             name: name.map(str::to_owned),
             public_email: None,
             emails: Vec::new(),
-            avatar_url: format!("https://avatars.githubusercontent.com/u/{id}?v=4"),
+            // Served by the stand-in itself, so avatars show without internet access.
+            avatar_url: String::new(),
             orgs: Vec::new(),
             verified_email: true,
             grants_scopes: None,
@@ -158,5 +160,77 @@ impl Person {
             emails: vec![Email::new(&email, true, true, Some("public"))],
             ..Self::base(id, &format!("person-{n}"), Some(&format!("Person {n}")))
         }
+    }
+}
+
+/// The ready-made people an interactive sign-in page offers, with the form key of each.
+pub(crate) fn presets() -> [(&'static str, Person); 5] {
+    [
+        ("octocat", Person::octocat()),
+        ("private-email", Person::private_email()),
+        ("big-id", Person::big_id()),
+        ("unicode-name", Person::unicode_name()),
+        ("unverified", Person::unverified()),
+    ]
+}
+
+/// GitHub's login rule: 1 to 39 ASCII letters, digits or hyphens, not starting or ending with
+/// a hyphen.
+pub(crate) fn valid_login(login: &str) -> bool {
+    (1..=39).contains(&login.len())
+        && login
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-')
+        && !login.starts_with('-')
+        && !login.ends_with('-')
+}
+
+/// A person typed in on the interactive page. The id comes from the lowercased login (logins
+/// are case-insensitive on GitHub), so the same login is the same person in every run; the
+/// range 100 000 000 to 1 099 999 999 stays clear of the ready-made people's ids.
+pub(crate) fn custom(login: &str, name: Option<&str>, email: Option<&str>) -> Person {
+    // FNV-1a: fixed by its definition, unlike std's hasher, which may change between releases.
+    let hash = login
+        .to_ascii_lowercase()
+        .bytes()
+        .fold(0xcbf2_9ce4_8422_2325_u64, |hash, b| {
+            (hash ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
+        });
+    let id = 100_000_000 + i64::try_from(hash % 1_000_000_000).unwrap_or_default();
+    Person {
+        public_email: email.map(str::to_owned),
+        emails: email
+            .map(|e| vec![Email::new(e, true, true, Some("public"))])
+            .unwrap_or_default(),
+        ..Person::base(id, login, name)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn login_rule() {
+        for good in ["a", "octo-cat", "A1", &"x".repeat(39)] {
+            assert!(valid_login(good), "{good}");
+        }
+        for bad in ["", "-a", "a-", "a b", "a_b", "zoë", &"x".repeat(40)] {
+            assert!(!valid_login(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn custom_ids_are_stable_and_case_insensitive() {
+        let first = custom("Some-One", None, None);
+        assert_eq!(first.id, custom("some-one", Some("x"), None).id);
+        assert_ne!(first.id, custom("some-two", None, None).id);
+        assert!((100_000_000..1_100_000_000).contains(&first.id));
+        // Pinned: a changed formula would turn every developer's saved person into another.
+        assert_eq!(custom("dev-person", None, None).id, 1_016_777_118);
+        assert_eq!(first.login, "Some-One");
+        let with_email = custom("a", Some("A"), Some("a@example.com"));
+        assert_eq!(with_email.public_email.as_deref(), Some("a@example.com"));
+        assert!(with_email.emails[0].primary && with_email.emails[0].verified);
     }
 }

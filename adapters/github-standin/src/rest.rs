@@ -174,7 +174,11 @@ macro_rules! admitted {
 pub(crate) async fn user(shared: Arc<Shared>, req: HttpRequest, body: Bytes) -> HttpResponse {
     let (call, token) = admitted!(shared, req, body, Endpoint::User, "");
     let (api, web) = bases(&req, "/user");
-    call.answer(HttpResponse::Ok().json(user_json(&token.person, &api, &web)))
+    let mut person = token.person;
+    if person.avatar_url.is_empty() {
+        person.avatar_url = format!("{}/avatars/u/{}", shared.web_url, person.id);
+    }
+    call.answer(HttpResponse::Ok().json(user_json(&person, &api, &web)))
 }
 
 /// `GET /user/emails`: hidden (404) without `user:email` or `user`.

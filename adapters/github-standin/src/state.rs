@@ -22,12 +22,20 @@ pub(crate) const RATE_LIMIT: u32 = 5_000;
 const RATE_WINDOW: Duration = Duration::from_secs(3600);
 
 /// The state behind every handler, shared between the test and the server thread.
-#[derive(Default)]
 pub(crate) struct Shared {
     inner: Mutex<Inner>,
+    /// Where the web routes are reachable (no trailing `/`), for URLs the stand-in hands out.
+    pub web_url: String,
 }
 
 impl Shared {
+    pub(crate) fn new(web_url: String) -> Self {
+        Self {
+            inner: Mutex::new(Inner::default()),
+            web_url,
+        }
+    }
+
     /// A panic in one handler must not make every later assertion panic too, so a poisoned lock
     /// is still used: each mutation leaves the state consistent.
     pub(crate) fn lock(&self) -> MutexGuard<'_, Inner> {
@@ -71,6 +79,8 @@ pub(crate) struct Inner {
     pub apps: HashMap<String, OAuthApp>,
     pub signed_in: Person,
     pub cancel_next: bool,
+    /// Whether a person in a browser decides at authorize (a page) instead of `signed_in`.
+    pub interactive: bool,
     pub faults: HashMap<Endpoint, Fault>,
     pub requests: Vec<RecordedRequest>,
     pub authorizations: Vec<AuthorizationRecord>,
@@ -88,6 +98,7 @@ impl Default for Inner {
             apps: HashMap::new(),
             signed_in: Person::octocat(),
             cancel_next: false,
+            interactive: false,
             faults: HashMap::new(),
             requests: Vec::new(),
             authorizations: Vec::new(),
@@ -247,6 +258,16 @@ impl Inner {
             .filter(|t| t.client_id == client_id && t.person.id == github_id && self.is_live(t))
             .map(|t| t.access_token.clone())
             .collect()
+    }
+
+    /// Someone the stand-in has met with this id: the signed-in person, or one holding a code
+    /// or token (the newest first, so a changed name shows).
+    pub(crate) fn known_person(&self, github_id: i64) -> Option<Person> {
+        std::iter::once(&self.signed_in)
+            .chain(self.tokens.iter().rev().map(|t| &t.person))
+            .chain(self.codes.values().map(|c| &c.person))
+            .find(|p| p.id == github_id)
+            .cloned()
     }
 
     pub(crate) fn issued_tokens(&self) -> Vec<String> {

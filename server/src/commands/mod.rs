@@ -2,6 +2,7 @@
 //! output (results) or standard error (problems), one line each.
 
 mod check;
+mod dev;
 mod keygen;
 mod migrate;
 mod serve;
@@ -9,6 +10,7 @@ mod serve;
 use std::io::Write as _;
 
 pub use check::check;
+pub use dev::dev;
 pub use keygen::keygen;
 pub use migrate::migrate;
 pub use serve::serve;

@@ -136,3 +136,50 @@ pub async fn api_get(standin: &GithubStandIn, path: &str, token: &str) -> TestRe
 pub fn header<'r>(response: &'r Response, name: &str) -> Option<&'r str> {
     response.headers().get(name).and_then(|v| v.to_str().ok())
 }
+
+/// The raw original query the interactive page carries in its hidden `query` field, as a
+/// browser would send it back (entities decoded).
+pub fn hidden_query(html: &str) -> TestResult<String> {
+    let start = html
+        .find(r#"name="query" value=""#)
+        .ok_or("no hidden query field")?
+        + r#"name="query" value=""#.len();
+    let end = html[start..].find('"').ok_or("unterminated value")? + start;
+    Ok(html[start..end]
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&amp;", "&"))
+}
+
+/// Opens the interactive page for `params` (asserting a 200); answers its content type and
+/// body.
+pub async fn open_page(
+    standin: &GithubStandIn,
+    params: &[(&str, &str)],
+) -> TestResult<(String, String)> {
+    let response = authorize_raw(standin, params).await?;
+    assert_eq!(response.status(), StatusCode::OK);
+    let content_type = header(&response, "content-type")
+        .unwrap_or_default()
+        .to_owned();
+    Ok((content_type, response.text().await?))
+}
+
+/// Posts the interactive page's form (url-encoded) to `{web_url}/login/oauth/authorize`.
+pub async fn submit(standin: &GithubStandIn, fields: &[(&str, &str)]) -> TestResult<Response> {
+    Ok(client()?
+        .post(format!("{}/login/oauth/authorize", standin.web_url()))
+        .form(fields)
+        .send()
+        .await?)
+}
+
+/// The `Location` of a redirect, parsed.
+pub fn location(response: &Response) -> TestResult<Url> {
+    assert_eq!(response.status(), StatusCode::FOUND);
+    Ok(Url::parse(
+        header(response, "location").ok_or("no Location")?,
+    )?)
+}

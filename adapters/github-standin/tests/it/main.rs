@@ -2,8 +2,10 @@
 
 mod applications;
 mod authorize;
+mod avatars;
 mod common;
 mod faults;
+mod interactive;
 mod mounting;
 mod rest;
 mod token;
