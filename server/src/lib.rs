@@ -5,6 +5,7 @@ mod api_error;
 pub mod clock;
 pub mod commands;
 mod cookies;
+mod cross_site;
 mod json_errors;
 mod limits;
 mod routes;

@@ -19,6 +19,7 @@ use tracing_actix_web::TracingLogger;
 use crate::api_error::framework;
 use crate::clock::SystemClock;
 use crate::cookies::CookiePolicy;
+use crate::cross_site::TrustedOrigins;
 use crate::json_errors;
 use crate::limits;
 use crate::settings::{Problems, Settings};
@@ -134,6 +135,10 @@ impl Application {
                 binding_path: CookiePolicy::binding_path_for(settings.backend_url.path()),
             },
             dashboard_url: settings.dashboard_url(),
+            origins: TrustedOrigins {
+                frontend: settings.frontend_origin(),
+                backend: settings.backend_url.origin().ascii_serialization(),
+            },
         });
 
         let address = format!("{}:{}", settings.host, settings.port);

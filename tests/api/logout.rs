@@ -7,6 +7,8 @@ on_both_databases!(
     a_copied_cookie_dies_with_the_logout,
     logout_without_a_session_is_harmless,
     logout_needs_post,
+    signing_out_everywhere_ends_every_session_of_the_person,
+    an_unknown_scope_is_refused,
 );
 
 async fn logout_clears_the_cookie_and_says_so(backend: Backend) {
@@ -59,4 +61,37 @@ async fn logout_needs_post(backend: Backend) {
     let response = app.get("/auth/logout").await;
     assert_eq!(response.status(), 405);
     assert_eq!(app.get("/auth/me").await.status(), 200, "still signed in");
+}
+
+async fn signing_out_everywhere_ends_every_session_of_the_person(backend: Backend) {
+    let laptop = spawn_app(backend).await;
+    laptop.signed_in().await;
+    let phone = laptop.another_browser();
+    phone.signed_in().await;
+    let sessions = [
+        laptop.session_cookie().expect("laptop session"),
+        phone.session_cookie().expect("phone session"),
+    ];
+    assert_ne!(sessions[0], sessions[1]);
+    assert_eq!(laptop.count("sessions").await, 2);
+
+    let response = phone.post("/auth/logout?scope=all").await;
+    assert_eq!(response.status(), 200);
+    let body: serde_json::Value = response.json().await.expect("JSON");
+    assert_eq!(body["message"], "Logged out everywhere");
+    assert_eq!(body["sessions_ended"], 2);
+    for session in &sessions {
+        assert_eq!(
+            laptop.get_with_session("/auth/me", session).await.status(),
+            401
+        );
+    }
+}
+
+async fn an_unknown_scope_is_refused(backend: Backend) {
+    let app = spawn_app(backend).await;
+    app.signed_in().await;
+    let response = app.post("/auth/logout?scope=everything").await;
+    assert_eq!(response.status(), 400);
+    assert_eq!(app.get("/auth/me").await.status(), 200, "nothing ended");
 }

@@ -25,6 +25,7 @@ macro_rules! on_both_databases {
 
 mod callback;
 mod cors;
+mod cross_site;
 mod database_outage;
 mod framework_errors;
 mod github_failures;

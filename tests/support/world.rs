@@ -231,6 +231,24 @@ impl TestApp {
         .with_cookie_jar()
     }
 
+    /// The same service seen from another browser: its own, empty cookie jar.
+    pub fn another_browser(&self) -> TestApp {
+        TestApp {
+            address: self.address.clone(),
+            client: browser(),
+            jar: Arc::new(Jar::default()),
+            github: self.github.clone(),
+            clock: self.clock.clone(),
+            backend: self.backend,
+            database_url: self.database_url.clone(),
+            chaos: self.chaos.clone(),
+            vars: self.vars.clone(),
+            _sqlite_dir: self._sqlite_dir.clone(),
+            _postgres: self._postgres.clone(),
+        }
+        .with_cookie_jar()
+    }
+
     /// A request carrying exactly this session cookie (another browser that copied it).
     pub async fn get_with_session(&self, path: &str, session: &str) -> reqwest::Response {
         Self::fresh_client()

@@ -54,6 +54,15 @@ impl SessionStore for Database {
         Ok(deleted > 0)
     }
 
+    async fn revoke_all(&self, user_id: UserId) -> Result<u64, StoreError> {
+        let deleted: usize = run!(self, "revoking every session of a person", |conn| {
+            diesel::delete(sessions::table.filter(sessions::user_id.eq(user_id.get())))
+                .execute(conn)
+                .await
+        })?;
+        Ok(u64::try_from(deleted).unwrap_or(u64::MAX))
+    }
+
     async fn sweep_expired(&self, now: Timestamp) -> Result<u64, StoreError> {
         let deleted: usize = run!(self, "sweeping expired sessions", |conn| {
             diesel::delete(sessions::table.filter(sessions::expires_at.le(now.unix_seconds())))

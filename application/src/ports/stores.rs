@@ -94,6 +94,9 @@ pub trait SessionStore: Send + Sync + 'static {
     /// Ends the session; returns whether it existed. Revoking twice is not an error.
     async fn revoke(&self, id: &SessionId) -> Result<bool, StoreError>;
 
+    /// Ends every session of the person ("sign out everywhere"); returns how many.
+    async fn revoke_all(&self, user_id: UserId) -> Result<u64, StoreError>;
+
     /// Deletes every session whose deadline has passed at `now`; returns how many.
     async fn sweep_expired(&self, now: Timestamp) -> Result<u64, StoreError>;
 }

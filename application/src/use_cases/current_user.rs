@@ -36,18 +36,31 @@ impl AuthService {
             .ok_or(CurrentUserError::InvalidToken)
     }
 
-    /// Ends the session the cookie names, if it names one. A missing or invalid cookie has
-    /// no session to end, which is not an error: logout is idempotent.
+    /// Ends the session the cookie names, or with `everywhere` every session of its person;
+    /// returns how many sessions ended. A missing or invalid cookie has no session to end,
+    /// which is not an error: logout is idempotent. Signing out everywhere needs a live
+    /// session, so a stolen cookie that was already revoked cannot end the person's others.
     ///
     /// # Errors
-    /// `StoreError` when the session cannot be revoked: the caller must not claim success.
-    pub async fn logout(&self, token: Option<&str>) -> Result<(), StoreError> {
+    /// `StoreError` when sessions cannot be revoked: the caller must not claim success.
+    pub async fn logout(&self, token: Option<&str>, everywhere: bool) -> Result<u64, StoreError> {
         let now = self.ports.clock.now();
         let Some(claims) = token.and_then(|t| self.ports.signer.verify(t, now).ok()) else {
-            return Ok(());
+            return Ok(0);
         };
-        let existed = self.ports.sessions.revoke(&claims.session_id).await?;
-        tracing::info!(user.id = %claims.user_id, existed, "logged out");
-        Ok(())
+        let sessions = &self.ports.sessions;
+        let ended = if everywhere {
+            match sessions
+                .active_user(&claims.session_id, claims.user_id, now)
+                .await?
+            {
+                Some(_) => sessions.revoke_all(claims.user_id).await?,
+                None => 0,
+            }
+        } else {
+            u64::from(sessions.revoke(&claims.session_id).await?)
+        };
+        tracing::info!(user.id = %claims.user_id, everywhere, ended, "logged out");
+        Ok(ended)
     }
 }

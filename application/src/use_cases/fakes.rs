@@ -139,6 +139,13 @@ impl SessionStore for MemoryStore {
         Ok(lock(&self.sessions).remove(id.as_str()).is_some())
     }
 
+    async fn revoke_all(&self, user_id: UserId) -> Result<u64, StoreError> {
+        let mut sessions = lock(&self.sessions);
+        let before = sessions.len();
+        sessions.retain(|_, s| s.user_id != user_id);
+        Ok((before - sessions.len()) as u64)
+    }
+
     async fn sweep_expired(&self, now: Timestamp) -> Result<u64, StoreError> {
         let mut sessions = lock(&self.sessions);
         let before = sessions.len();

@@ -301,13 +301,13 @@ async fn signed_in(w: &World) -> String {
 async fn logout_kills_the_session_and_is_idempotent() {
     let w = world();
     let token = signed_in(&w).await;
-    assert!(w.service.logout(Some(&token)).await.is_ok());
+    assert!(w.service.logout(Some(&token), false).await.is_ok());
     assert!(matches!(
         w.service.current_user(Some(&token)).await,
         Err(CurrentUserError::InvalidToken)
     ));
-    assert!(w.service.logout(Some(&token)).await.is_ok());
-    assert!(w.service.logout(None).await.is_ok());
+    assert!(w.service.logout(Some(&token), false).await.is_ok());
+    assert!(w.service.logout(None, false).await.is_ok());
 }
 
 #[tokio::test]
@@ -384,4 +384,22 @@ async fn reconnect_needs_a_session() {
         err,
         Err(ReconnectError::Session(CurrentUserError::NotAuthenticated))
     ));
+}
+
+#[tokio::test]
+async fn signing_out_everywhere_ends_every_session_of_the_person_only() {
+    let w = world();
+    let first = signed_in(&w).await;
+    let second = signed_in(&w).await;
+    assert_eq!(w.service.logout(Some(&second), true).await.ok(), Some(2));
+    for token in [&first, &second] {
+        assert!(matches!(
+            w.service.current_user(Some(token)).await,
+            Err(CurrentUserError::InvalidToken)
+        ));
+    }
+    // A dead cookie cannot end anything.
+    let third = signed_in(&w).await;
+    assert_eq!(w.service.logout(Some(&first), true).await.ok(), Some(0));
+    assert!(w.service.current_user(Some(&third)).await.is_ok());
 }

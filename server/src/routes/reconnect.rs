@@ -11,6 +11,8 @@ pub async fn reconnect(
     request: HttpRequest,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
+    // It deletes the person's grant at GitHub: another site must not be able to trigger it.
+    state.origins.check(&request, "Reconnecting to GitHub")?;
     let started = state
         .auth
         .reconnect(

@@ -47,6 +47,7 @@ contract!(
     states::sweep_removes_only_expired_states,
     sessions::active_user_checks_expiry_owner_and_revocation,
     sessions::revoke_is_idempotent,
+    sessions::revoke_all_ends_only_that_persons_sessions,
     sessions::sweep_removes_only_expired_sessions,
     sessions::deleting_a_user_deletes_their_sessions,
     sessions::session_of_unknown_user_is_a_failure,

@@ -81,6 +81,35 @@ pub async fn revoke_is_idempotent(world: &World) {
     assert_eq!((unknown, first, second), (false, true, false));
 }
 
+pub async fn revoke_all_ends_only_that_persons_sessions(world: &World) {
+    let erin = person(world, 5, "erin").await;
+    let frank = person(world, 6, "frank").await;
+    for (tag, owner) in [("e1", erin.id), ("e2", erin.id), ("f1", frank.id)] {
+        world
+            .db
+            .create(&session(tag, owner, NOW.plus_seconds(60)))
+            .await
+            .expect("created");
+    }
+
+    let ended = world.db.revoke_all(erin.id).await.expect("revoked");
+    let again = world.db.revoke_all(erin.id).await.expect("asked again");
+    let erins = world
+        .db
+        .active_user(&session_id("e1"), erin.id, NOW)
+        .await
+        .expect("asked");
+    let franks = world
+        .db
+        .active_user(&session_id("f1"), frank.id, NOW)
+        .await
+        .expect("asked");
+
+    assert_eq!((ended, again), (2, 0));
+    assert_eq!(erins, None);
+    assert_eq!(franks.map(|u| u.id), Some(frank.id));
+}
+
 pub async fn sweep_removes_only_expired_sessions(world: &World) {
     // Arrange
     let dave = person(world, 4, "dave").await;
