@@ -9,5 +9,5 @@ mod use_cases;
 
 pub use use_cases::{
     AuthService, CallbackParams, CompleteSignInError, CurrentUserError, Policy, Ports,
-    ReconnectError, SignedIn, StartedSignIn, SweepReport,
+    ReconnectError, SignedIn, StartSignInError, StartedSignIn, SweepReport,
 };

@@ -5,13 +5,14 @@
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, ResponseError};
 use nectr_application::ports::{ProviderError, StoreError};
-use nectr_application::{CompleteSignInError, CurrentUserError, ReconnectError};
+use nectr_application::{CompleteSignInError, CurrentUserError, ReconnectError, StartSignInError};
 
 /// An error response.
 #[derive(Debug)]
 pub struct ApiError {
     status: StatusCode,
     detail: String,
+    retry_after_seconds: Option<u64>,
 }
 
 impl ApiError {
@@ -25,6 +26,7 @@ impl ApiError {
         let error = Self {
             status,
             detail: detail.into(),
+            retry_after_seconds: None,
         };
         let cause = cause.unwrap_or_default();
         // Refusals are routine (every signed-out page load asks `/auth/me`); outages are not.
@@ -34,6 +36,15 @@ impl ApiError {
             tracing::debug!(http.status = status.as_u16(), detail = %error.detail, "request refused");
         }
         error
+    }
+}
+
+impl ApiError {
+    /// Tells the client when to try again (`Retry-After`).
+    #[must_use]
+    pub fn retry_after(mut self, seconds: u64) -> Self {
+        self.retry_after_seconds = Some(seconds);
+        self
     }
 }
 
@@ -49,7 +60,11 @@ impl ResponseError for ApiError {
     }
 
     fn error_response(&self) -> HttpResponse {
-        HttpResponse::build(self.status).json(serde_json::json!({ "detail": self.detail }))
+        let mut response = HttpResponse::build(self.status);
+        if let Some(seconds) = self.retry_after_seconds {
+            response.insert_header((actix_web::http::header::RETRY_AFTER, seconds.to_string()));
+        }
+        response.json(serde_json::json!({ "detail": self.detail }))
     }
 }
 
@@ -93,6 +108,18 @@ impl From<ProviderError> for ApiError {
     }
 }
 
+impl From<StartSignInError> for ApiError {
+    fn from(e: StartSignInError) -> Self {
+        match e {
+            StartSignInError::Store(e) => e.into(),
+            // Load protection, not a fault of the request: retry once attempts have expired.
+            StartSignInError::Busy => {
+                Self::new(StatusCode::SERVICE_UNAVAILABLE, e.to_string()).retry_after(60)
+            }
+        }
+    }
+}
+
 impl From<CompleteSignInError> for ApiError {
     fn from(e: CompleteSignInError) -> Self {
         match e {
@@ -123,6 +150,7 @@ impl From<ReconnectError> for ApiError {
             ReconnectError::Session(e) => e.into(),
             ReconnectError::Provider(e) => e.into(),
             ReconnectError::Store(e) => e.into(),
+            ReconnectError::Start(e) => e.into(),
             ReconnectError::TokenUnreadable => Self::new(StatusCode::UNAUTHORIZED, e.to_string()),
         }
     }

@@ -8,6 +8,7 @@ mod cookies;
 mod cross_site;
 mod json_errors;
 mod limits;
+mod rate_limit;
 mod routes;
 pub mod settings;
 mod startup;

@@ -22,6 +22,7 @@ use crate::cookies::CookiePolicy;
 use crate::cross_site::TrustedOrigins;
 use crate::json_errors;
 use crate::limits;
+use crate::rate_limit::LoginRateLimit;
 use crate::settings::{Problems, Settings};
 use crate::state::AppState;
 use crate::sweeper;
@@ -64,6 +65,7 @@ pub struct Application {
     port: u16,
     server: Server,
     service: AuthService,
+    login_limit: Arc<LoginRateLimit>,
     sweep_interval: std::time::Duration,
 }
 
@@ -125,8 +127,13 @@ impl Application {
             Policy {
                 session_ttl_seconds: settings.session_ttl_minutes.saturating_mul(60),
                 state_ttl_seconds: settings.state_ttl_seconds,
+                max_live_states: settings.max_live_oauth_states,
             },
         );
+        let login_limit = Arc::new(LoginRateLimit::new(
+            settings.login_rate_limit_per_minute,
+            settings.trust_x_forwarded_for,
+        ));
         let state = web::Data::new(AppState {
             auth: service.clone(),
             cookies: CookiePolicy {
@@ -139,6 +146,7 @@ impl Application {
                 frontend: settings.frontend_origin(),
                 backend: settings.backend_url.origin().ascii_serialization(),
             },
+            login_limit: login_limit.clone(),
         });
 
         let address = format!("{}:{}", settings.host, settings.port);
@@ -158,6 +166,7 @@ impl Application {
             port,
             server,
             service,
+            login_limit,
             sweep_interval: settings.sweep_interval,
         })
     }
@@ -171,7 +180,11 @@ impl Application {
     /// # Errors
     /// The server's I/O error.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        let sweeper = tokio::spawn(sweeper::run(self.service, self.sweep_interval));
+        let sweeper = tokio::spawn(sweeper::run(
+            self.service,
+            self.login_limit,
+            self.sweep_interval,
+        ));
         let outcome = self.server.await;
         sweeper.abort();
         outcome

@@ -2,12 +2,16 @@
 
 use nectr_application::AuthService;
 
+use std::sync::Arc;
+
 use crate::cookies::CookiePolicy;
 use crate::cross_site::TrustedOrigins;
+use crate::rate_limit::LoginRateLimit;
 
 pub struct AppState {
     pub auth: AuthService,
     pub cookies: CookiePolicy,
     pub dashboard_url: String,
     pub origins: TrustedOrigins,
+    pub login_limit: Arc<LoginRateLimit>,
 }

@@ -2,16 +2,22 @@
 
 use std::time::Duration;
 
+use std::sync::Arc;
+
 use nectr_application::AuthService;
 
-/// Sweeps every `interval` until the task is aborted. A failed sweep (database down) is
+use crate::rate_limit::LoginRateLimit;
+
+/// Sweeps every `interval` until the task is aborted (and lets the rate limiter forget idle
+/// addresses). A failed sweep (database down) is
 /// logged and retried at the next tick; the deletes are idempotent, so several instances may
 /// sweep the same database.
-pub async fn run(service: AuthService, interval: Duration) {
+pub async fn run(service: AuthService, login_limit: Arc<LoginRateLimit>, interval: Duration) {
     let mut ticker = tokio::time::interval(interval);
     ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         ticker.tick().await;
+        login_limit.forget_idle();
         match service.sweep().await {
             Ok(report) if report.states + report.sessions > 0 => {
                 tracing::info!(

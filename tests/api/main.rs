@@ -23,6 +23,7 @@ macro_rules! on_both_databases {
     };
 }
 
+mod abuse;
 mod callback;
 mod cors;
 mod cross_site;

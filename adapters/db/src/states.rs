@@ -68,4 +68,15 @@ impl StateStore for Database {
         })?;
         Ok(u64::try_from(deleted).unwrap_or(u64::MAX))
     }
+
+    async fn count_live(&self, now: Timestamp) -> Result<u64, StoreError> {
+        let live: i64 = run!(self, "counting live sign-in attempts", |conn| {
+            oauth_states::table
+                .filter(oauth_states::expires_at.gt(now.unix_seconds()))
+                .count()
+                .get_result(conn)
+                .await
+        })?;
+        Ok(u64::try_from(live).unwrap_or(0))
+    }
 }

@@ -70,6 +70,9 @@ pub trait StateStore: Send + Sync + 'static {
 
     /// Deletes every attempt whose deadline has passed at `now`; returns how many.
     async fn sweep_expired(&self, now: Timestamp) -> Result<u64, StoreError>;
+
+    /// How many attempts are live at `now`.
+    async fn count_live(&self, now: Timestamp) -> Result<u64, StoreError>;
 }
 
 /// Sessions: a session exists until it expires or is revoked.

@@ -3,6 +3,23 @@
 
 use crate::ports::{ProviderError, StoreError};
 
+/// Why a sign-in could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartSignInError {
+    /// More sign-ins are in progress than the operator allows (`MAX_LIVE_OAUTH_STATES`): a
+    /// flood, or a crowd. Attempts expire within `OAUTH_STATE_TTL_SECONDS`.
+    #[error("Too many sign-ins are in progress right now. Try again in a minute.")]
+    Busy,
+    #[error(transparent)]
+    Store(StoreError),
+}
+
+impl From<StoreError> for StartSignInError {
+    fn from(e: StoreError) -> Self {
+        Self::Store(e)
+    }
+}
+
 /// Why a callback did not end in a session.
 #[derive(Debug, thiserror::Error)]
 pub enum CompleteSignInError {
@@ -59,6 +76,15 @@ pub enum ReconnectError {
     Provider(ProviderError),
     #[error(transparent)]
     Store(StoreError),
+    /// The grant was removed but the new sign-in could not start.
+    #[error(transparent)]
+    Start(StartSignInError),
+}
+
+impl From<StartSignInError> for ReconnectError {
+    fn from(e: StartSignInError) -> Self {
+        Self::Start(e)
+    }
 }
 
 impl From<StoreError> for CompleteSignInError {

@@ -104,6 +104,13 @@ impl StateStore for MemoryStore {
             .map(|s| s.pkce_verifier))
     }
 
+    async fn count_live(&self, now: Timestamp) -> Result<u64, StoreError> {
+        Ok(lock(&self.states)
+            .values()
+            .filter(|s| s.is_live_at(now))
+            .count() as u64)
+    }
+
     async fn sweep_expired(&self, now: Timestamp) -> Result<u64, StoreError> {
         let mut states = lock(&self.states);
         let before = states.len();
@@ -324,6 +331,7 @@ pub struct World {
 pub const POLICY: Policy = Policy {
     session_ttl_seconds: 3600,
     state_ttl_seconds: 600,
+    max_live_states: 5,
 };
 
 pub fn world() -> World {

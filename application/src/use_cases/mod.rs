@@ -19,7 +19,7 @@ use crate::ports::{
 };
 
 pub use complete_sign_in::{CallbackParams, SignedIn};
-pub use errors::{CompleteSignInError, CurrentUserError, ReconnectError};
+pub use errors::{CompleteSignInError, CurrentUserError, ReconnectError, StartSignInError};
 pub use start_sign_in::StartedSignIn;
 pub use sweep::SweepReport;
 
@@ -43,6 +43,8 @@ pub struct Policy {
     pub session_ttl_seconds: i64,
     /// How long a sign-in attempt stays valid (`OAUTH_STATE_TTL_SECONDS`).
     pub state_ttl_seconds: i64,
+    /// Most sign-in attempts live at once (`MAX_LIVE_OAUTH_STATES`); 0 for no cap.
+    pub max_live_states: u64,
 }
 
 /// Sign-in, session check, reconnect, logout and sweeping.

@@ -2,8 +2,8 @@
 
 use nectr_domain::{BrowserBinding, OAuthState, PkceVerifier, StateToken};
 
-use super::{AuthService, binding_digest};
-use crate::ports::{AuthorizationRequest, StoreError};
+use super::{AuthService, StartSignInError, binding_digest};
+use crate::ports::AuthorizationRequest;
 
 /// Where to send the browser, and the binding cookie it must carry back.
 #[derive(Debug)]
@@ -20,11 +20,20 @@ impl AuthService {
     /// attempts in several tabs all stay valid.
     ///
     /// # Errors
-    /// `StoreError` when the attempt cannot be stored.
+    /// `Busy` when `Policy::max_live_states` attempts are already live, `Store` when the
+    /// attempt cannot be stored.
     pub async fn start_sign_in(
         &self,
         existing_binding: Option<&str>,
-    ) -> Result<StartedSignIn, StoreError> {
+    ) -> Result<StartedSignIn, StartSignInError> {
+        let now = self.ports.clock.now();
+        let cap = self.policy.max_live_states;
+        // A soft cap: concurrent starts may pass it by a few, which is harmless; what matters
+        // is that a flood cannot grow the table without bound.
+        if cap > 0 && self.ports.states.count_live(now).await? >= cap {
+            tracing::warn!(cap, "sign-in refused: too many live states");
+            return Err(StartSignInError::Busy);
+        }
         let binding = existing_binding
             .and_then(|b| BrowserBinding::parse(b).ok())
             .unwrap_or_else(|| self.fresh(BrowserBinding::parse));
@@ -34,7 +43,6 @@ impl AuthService {
             .provider
             .uses_pkce()
             .then(|| self.fresh(PkceVerifier::parse));
-        let now = self.ports.clock.now();
         let state = OAuthState {
             token,
             binding_digest: binding_digest(&binding),

@@ -403,3 +403,18 @@ async fn signing_out_everywhere_ends_every_session_of_the_person_only() {
     assert_eq!(w.service.logout(Some(&first), true).await.ok(), Some(0));
     assert!(w.service.current_user(Some(&third)).await.is_ok());
 }
+
+#[tokio::test]
+async fn a_flood_of_starts_hits_the_cap_until_states_expire() {
+    let w = world();
+    for _ in 0..POLICY.max_live_states {
+        assert!(w.service.start_sign_in(None).await.is_ok());
+    }
+    let refused = w.service.start_sign_in(None).await;
+    assert!(matches!(refused, Err(super::StartSignInError::Busy)));
+    w.clock.advance(POLICY.state_ttl_seconds);
+    assert!(
+        w.service.start_sign_in(None).await.is_ok(),
+        "expired states do not count"
+    );
+}

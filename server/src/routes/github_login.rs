@@ -10,6 +10,7 @@ pub async fn start(
     request: HttpRequest,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
+    state.login_limit.check(&request)?;
     let started = state
         .auth
         .start_sign_in(binding_cookie(&request).as_deref())

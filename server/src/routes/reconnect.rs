@@ -13,6 +13,7 @@ pub async fn reconnect(
 ) -> Result<HttpResponse, ApiError> {
     // It deletes the person's grant at GitHub: another site must not be able to trigger it.
     state.origins.check(&request, "Reconnecting to GitHub")?;
+    state.login_limit.check(&request)?;
     let started = state
         .auth
         .reconnect(

@@ -38,6 +38,9 @@ pub const KNOWN_VARIABLES: &[&str] = &[
     "RUST_LOG",
     "LOG_FORMAT",
     "RUN_MIGRATIONS",
+    "LOGIN_RATE_LIMIT_PER_MINUTE",
+    "MAX_LIVE_OAUTH_STATES",
+    "TRUST_X_FORWARDED_FOR",
 ];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -93,6 +96,12 @@ pub struct Settings {
     pub log_filter: String,
     pub log_format: LogFormat,
     pub run_migrations: bool,
+    /// Sign-in starts allowed per client address and minute (0: no limit).
+    pub login_rate_limit_per_minute: u32,
+    /// Most sign-in attempts live at once (0: no cap).
+    pub max_live_oauth_states: u64,
+    /// Take the client address from the last `X-Forwarded-For` entry.
+    pub trust_x_forwarded_for: bool,
     /// HTTP worker threads (tests use one).
     pub workers: usize,
     /// How often expired states and sessions are deleted.

@@ -248,6 +248,10 @@ impl Settings {
             }
         };
         let run_migrations = r.boolean("RUN_MIGRATIONS", true);
+        let login_rate_limit_per_minute =
+            r.number("LOGIN_RATE_LIMIT_PER_MINUTE", 30_u32, 0, 1_000_000);
+        let max_live_oauth_states = r.number("MAX_LIVE_OAUTH_STATES", 50_000_u64, 0, 100_000_000);
+        let trust_x_forwarded_for = r.boolean("TRUST_X_FORWARDED_FOR", false);
         let settings = Settings {
             app_env,
             host,
@@ -265,6 +269,9 @@ impl Settings {
             log_filter,
             log_format,
             run_migrations,
+            login_rate_limit_per_minute,
+            max_live_oauth_states,
+            trust_x_forwarded_for,
             workers: std::thread::available_parallelism().map_or(2, usize::from),
             sweep_interval: Duration::from_secs(60),
         };

@@ -45,6 +45,7 @@ contract!(
     states::expired_or_unknown_states_are_none,
     states::duplicate_state_is_a_failure,
     states::sweep_removes_only_expired_states,
+    states::live_states_are_counted_until_their_deadline,
     sessions::active_user_checks_expiry_owner_and_revocation,
     sessions::revoke_is_idempotent,
     sessions::revoke_all_ends_only_that_persons_sessions,

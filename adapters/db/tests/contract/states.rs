@@ -197,3 +197,22 @@ pub async fn sweep_removes_only_expired_states(world: &World) {
         .expect("asked");
     assert!(live.is_some());
 }
+
+pub async fn live_states_are_counted_until_their_deadline(world: &World) {
+    for (tag, seconds) in [("c1", 10), ("c2", 20), ("c3", 600)] {
+        world
+            .db
+            .insert(&state(tag, DIGEST, None, NOW.plus_seconds(seconds)))
+            .await
+            .expect("stored");
+    }
+
+    let now = world.db.count_live(NOW).await.expect("counted");
+    let later = world
+        .db
+        .count_live(NOW.plus_seconds(20))
+        .await
+        .expect("counted");
+
+    assert_eq!((now, later), (3, 1));
+}
