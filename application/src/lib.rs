@@ -4,9 +4,11 @@
 //! client or a framework: `nectr-db`, `nectr-github` and `nectr-crypto` implement the ports,
 //! and the server wires them together. Error types here carry the messages people read.
 
+mod key_rotation;
 pub mod ports;
 mod use_cases;
 
+pub use key_rotation::{KeyRotation, RotationReport};
 pub use use_cases::{
     AuthService, CallbackParams, CompleteSignInError, CurrentUserError, Policy, Ports,
     ReconnectError, SignedIn, StartSignInError, StartedSignIn, SweepReport,

@@ -19,6 +19,13 @@ enum Command {
     Migrate,
     /// Print a fresh random SECRET_KEY.
     Keygen,
+    /// Re-seal every stored GitHub token under SECRET_KEY (safe to interrupt and to run while
+    /// serving), so keys in PREVIOUS_SECRET_KEYS can be retired.
+    RotateKeys {
+        /// How many people to re-seal per database round trip.
+        #[arg(long, default_value_t = 500)]
+        batch_size: u32,
+    },
     /// Validate the configuration and print the callback URL to register on GitHub.
     Check,
     /// Try everything locally with no GitHub app: SQLite, a temporary key, a stand-in for
@@ -33,6 +40,7 @@ async fn main() {
         Command::Serve => commands::serve().await,
         Command::Migrate => commands::migrate().await,
         Command::Keygen => commands::keygen(),
+        Command::RotateKeys { batch_size } => commands::rotate_keys(batch_size).await,
         Command::Check => commands::check(),
         Command::Dev => commands::dev().await,
     };

@@ -227,6 +227,34 @@ fn dev_refuses_to_run_in_production() {
 }
 
 #[test]
+fn rotate_keys_needs_the_key_and_reports_what_it_did() {
+    let dir = tempdir();
+    let refused = run(dir.path(), &["rotate-keys"], &[]);
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(
+        text(&refused.stderr).contains("SECRET_KEY is not set"),
+        "{}",
+        text(&refused.stderr)
+    );
+
+    assert!(run(dir.path(), &["migrate"], &[]).status.success());
+    let key = text(&run(dir.path(), &["keygen"], &[]).stdout)
+        .trim()
+        .to_owned();
+    let out = run(
+        dir.path(),
+        &["rotate-keys", "--batch-size", "10"],
+        &[("SECRET_KEY", &key)],
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stdout).contains("re-sealed 0 of 0 tokens"),
+        "{}",
+        text(&out.stdout)
+    );
+}
+
+#[test]
 fn migrate_applies_once_then_reports_up_to_date() {
     let dir = tempdir();
     let first = run(dir.path(), &["migrate"], &[]);

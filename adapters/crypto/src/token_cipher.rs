@@ -87,6 +87,10 @@ impl TokenCipher for AesGcmTokenCipher {
         let text = std::str::from_utf8(&plaintext).map_err(|_| CipherError::Corrupt)?;
         AccessToken::new(text.to_owned()).map_err(|_| CipherError::Corrupt)
     }
+
+    fn is_current(&self, sealed: &EncryptedToken) -> bool {
+        sealed.key_id() == &self.current.0
+    }
 }
 
 impl std::fmt::Debug for AesGcmTokenCipher {

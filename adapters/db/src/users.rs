@@ -5,11 +5,11 @@ use diesel::upsert::excluded;
 use diesel::{ExpressionMethods, OptionalExtension, QueryDsl, SelectableHelper};
 use diesel_async::RunQueryDsl;
 use nectr_application::ports::{StoreError, UserStore};
-use nectr_domain::{EncryptedToken, IdentityProfile, Timestamp, User, UserId};
+use nectr_domain::{EncryptedToken, GithubId, IdentityProfile, Timestamp, User, UserId};
 
 use crate::Database;
 use crate::database::run;
-use crate::models::{NewUser, SealedTokenRow, UserRow};
+use crate::models::{NewUser, SealedTokenRow, UserRow, invalid_row};
 use crate::schema::users;
 
 #[async_trait]
@@ -68,5 +68,59 @@ impl UserStore for Database {
                 .optional()
         })?;
         row.map(SealedTokenRow::into_token).transpose()
+    }
+
+    async fn sealed_tokens_after(
+        &self,
+        after: Option<UserId>,
+        limit: u32,
+    ) -> Result<Vec<(UserId, GithubId, EncryptedToken)>, StoreError> {
+        let after = after.map_or(0, UserId::get);
+        let rows: Vec<(i64, i64, SealedTokenRow)> =
+            run!(self, "reading a page of sealed tokens", |conn| {
+                users::table
+                    .filter(users::id.gt(after))
+                    .order(users::id.asc())
+                    .limit(i64::from(limit))
+                    .select((users::id, users::github_id, SealedTokenRow::as_select()))
+                    .load(conn)
+                    .await
+            })?;
+        let invalid = invalid_row("users");
+        rows.into_iter()
+            .map(|(id, github_id, sealed)| {
+                Ok((
+                    UserId::new(id).map_err(&invalid)?,
+                    GithubId::new(github_id).map_err(&invalid)?,
+                    sealed.into_token()?,
+                ))
+            })
+            .collect()
+    }
+
+    async fn replace_sealed_token(
+        &self,
+        id: UserId,
+        expected: &EncryptedToken,
+        replacement: &EncryptedToken,
+    ) -> Result<bool, StoreError> {
+        // Compare-and-swap on the whole sealed value: a fresh sign-in meanwhile wins.
+        let updated: usize = run!(self, "re-sealing a token", |conn| {
+            diesel::update(
+                users::table
+                    .filter(users::id.eq(id.get()))
+                    .filter(users::token_key_id.eq(expected.key_id().as_str()))
+                    .filter(users::token_nonce.eq(expected.nonce()))
+                    .filter(users::token_ciphertext.eq(expected.ciphertext())),
+            )
+            .set((
+                users::token_key_id.eq(replacement.key_id().as_str()),
+                users::token_nonce.eq(replacement.nonce()),
+                users::token_ciphertext.eq(replacement.ciphertext()),
+            ))
+            .execute(conn)
+            .await
+        })?;
+        Ok(updated > 0)
     }
 }

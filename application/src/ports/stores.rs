@@ -2,8 +2,8 @@
 
 use async_trait::async_trait;
 use nectr_domain::{
-    EncryptedToken, IdentityProfile, OAuthState, PkceVerifier, Session, SessionId, StateToken,
-    Timestamp, User, UserId,
+    EncryptedToken, GithubId, IdentityProfile, OAuthState, PkceVerifier, Session, SessionId,
+    StateToken, Timestamp, User, UserId,
 };
 
 /// Why a store could not answer. Adapters translate every driver error into one of these.
@@ -45,6 +45,24 @@ pub trait UserStore: Send + Sync + 'static {
 
     /// The person's sealed provider token, if the person exists.
     async fn sealed_token(&self, id: UserId) -> Result<Option<EncryptedToken>, StoreError>;
+
+    /// Up to `limit` people with an id above `after` (all, when `None`), in id order, with
+    /// their GitHub id and sealed token: a page of a key rotation.
+    async fn sealed_tokens_after(
+        &self,
+        after: Option<UserId>,
+        limit: u32,
+    ) -> Result<Vec<(UserId, GithubId, EncryptedToken)>, StoreError>;
+
+    /// Replaces the person's sealed token with `replacement` only if it is still exactly
+    /// `expected` (same key id, nonce and ciphertext); returns whether it was replaced. A
+    /// sign-in that stored a fresh token meanwhile is never overwritten.
+    async fn replace_sealed_token(
+        &self,
+        id: UserId,
+        expected: &EncryptedToken,
+        replacement: &EncryptedToken,
+    ) -> Result<bool, StoreError>;
 }
 
 /// Sign-in attempts in flight.

@@ -23,4 +23,7 @@ pub trait TokenCipher: Send + Sync + 'static {
     fn seal(&self, token: &AccessToken, owner: GithubId) -> EncryptedToken;
 
     fn open(&self, sealed: &EncryptedToken, owner: GithubId) -> Result<AccessToken, CipherError>;
+
+    /// Whether `sealed` was sealed under the current key (no re-sealing needed).
+    fn is_current(&self, sealed: &EncryptedToken) -> bool;
 }

@@ -79,6 +79,37 @@ impl UserStore for MemoryStore {
             .find(|(u, _)| u.id == id)
             .map(|(_, t)| t.clone()))
     }
+
+    async fn sealed_tokens_after(
+        &self,
+        after: Option<UserId>,
+        limit: u32,
+    ) -> Result<Vec<(UserId, GithubId, EncryptedToken)>, StoreError> {
+        let mut page: Vec<_> = lock(&self.users)
+            .iter()
+            .filter(|(u, _)| after.is_none_or(|a| u.id > a))
+            .map(|(u, t)| (u.id, u.github_id, t.clone()))
+            .collect();
+        page.sort_by_key(|(id, _, _)| *id);
+        page.truncate(limit as usize);
+        Ok(page)
+    }
+
+    async fn replace_sealed_token(
+        &self,
+        id: UserId,
+        expected: &EncryptedToken,
+        replacement: &EncryptedToken,
+    ) -> Result<bool, StoreError> {
+        let mut users = lock(&self.users);
+        match users.iter_mut().find(|(u, t)| u.id == id && t == expected) {
+            Some((_, sealed)) => {
+                *sealed = replacement.clone();
+                Ok(true)
+            }
+            None => Ok(false),
+        }
+    }
 }
 
 #[async_trait]
@@ -232,15 +263,25 @@ impl IdentityProvider for FakeProvider {
 
 /// Seals by keeping the token next to its owner: enough to test that the use cases seal,
 /// store and open with the right owner, and react to a value that no longer opens.
-#[derive(Default)]
 pub struct FakeCipher {
     pub rotated_away: std::sync::atomic::AtomicBool,
+    /// The key id new seals get; changing it plays a key rotation.
+    pub current_key: Mutex<String>,
+}
+
+impl Default for FakeCipher {
+    fn default() -> Self {
+        Self {
+            rotated_away: std::sync::atomic::AtomicBool::new(false),
+            current_key: Mutex::new("aa".into()),
+        }
+    }
 }
 
 impl TokenCipher for FakeCipher {
     fn seal(&self, token: &AccessToken, owner: GithubId) -> EncryptedToken {
         let body = format!("{owner}|{}|padding-to-exceed-a-tag", token.expose()).into_bytes();
-        let key = KeyId::parse("aa").unwrap_or_else(|_| unreachable!());
+        let key = KeyId::parse(&lock(&self.current_key)).unwrap_or_else(|_| unreachable!());
         EncryptedToken::new(key, vec![0; 12], body).unwrap_or_else(|_| unreachable!())
     }
     fn open(&self, sealed: &EncryptedToken, owner: GithubId) -> Result<AccessToken, CipherError> {
@@ -255,6 +296,10 @@ impl TokenCipher for FakeCipher {
         }
         AccessToken::new(parts.next().unwrap_or_default().to_owned())
             .map_err(|_| CipherError::Corrupt)
+    }
+
+    fn is_current(&self, sealed: &EncryptedToken) -> bool {
+        sealed.key_id().as_str() == lock(&self.current_key).as_str()
     }
 }
 

@@ -28,6 +28,14 @@ impl AuthService {
                 tracing::warn!(user.id = %user.id, reason = %e, "stored token does not open");
                 ReconnectError::TokenUnreadable
             })?;
+        if !self.ports.cipher.is_current(&sealed) {
+            // Read under an older key: re-seal it now, so retiring that key loses nothing.
+            let resealed = self.ports.cipher.seal(&token, user.github_id);
+            self.ports
+                .users
+                .replace_sealed_token(user.id, &sealed, &resealed)
+                .await?;
+        }
         match self.ports.provider.revoke_grant(&token).await {
             Ok(()) => tracing::info!(user.id = %user.id, "grant removed for reconnect"),
             // The token is already dead at the provider (revoked there, or expired): there is

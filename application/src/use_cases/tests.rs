@@ -418,3 +418,42 @@ async fn a_flood_of_starts_hits_the_cap_until_states_expire() {
         "expired states do not count"
     );
 }
+
+#[tokio::test]
+async fn rotation_reseals_old_tokens_once_and_reports_what_it_did() {
+    let w = world();
+    let first = signed_in(&w).await;
+    drop(first);
+    *w.cipher.current_key.lock().expect("lock") = "bb".into();
+    let rotation = crate::KeyRotation::new(w.store.clone(), w.cipher.clone());
+    let mut pages = 0;
+    let report = rotation.run(1, |_| pages += 1).await.expect("rotated");
+    assert_eq!(
+        (report.examined, report.resealed, report.unreadable),
+        (1, 1, 0)
+    );
+    assert_eq!(pages, 1);
+    let again = rotation.run(10, |_| {}).await.expect("rotated again");
+    assert_eq!(
+        (again.resealed, again.already_current),
+        (0, 1),
+        "a rerun skips current tokens"
+    );
+}
+
+#[tokio::test]
+async fn reconnect_reseals_a_token_read_under_an_old_key() {
+    let w = world();
+    let token = signed_in(&w).await;
+    *w.cipher.current_key.lock().expect("lock") = "bb".into();
+    w.service
+        .reconnect(Some(&token), None)
+        .await
+        .expect("reconnect");
+    let id = nectr_domain::UserId::new(1).expect("id");
+    let sealed = crate::ports::UserStore::sealed_token(w.store.as_ref(), id)
+        .await
+        .expect("read")
+        .expect("a token");
+    assert_eq!(sealed.key_id().as_str(), "bb");
+}

@@ -5,6 +5,7 @@ mod check;
 mod dev;
 mod keygen;
 mod migrate;
+mod rotate_keys;
 mod serve;
 
 use std::io::Write as _;
@@ -13,6 +14,7 @@ pub use check::check;
 pub use dev::dev;
 pub use keygen::keygen;
 pub use migrate::migrate;
+pub use rotate_keys::rotate_keys;
 pub use serve::serve;
 
 use crate::settings::{self, Problems, Settings};

@@ -38,6 +38,8 @@ contract!(
     users::concurrent_first_sign_ins_make_one_person,
     users::unicode_profiles_round_trip,
     users::unknown_people_are_none,
+    users::sealed_tokens_come_in_pages_in_id_order,
+    users::replacing_a_sealed_token_is_a_compare_and_swap,
     states::state_is_consumed_once,
     states::state_without_verifier_is_consumed,
     states::concurrent_consumes_let_one_through,

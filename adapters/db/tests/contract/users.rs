@@ -1,7 +1,7 @@
 //! `UserStore` cases.
 
 use nectr_application::ports::UserStore;
-use nectr_domain::{GithubId, IdentityProfile, UserId};
+use nectr_domain::{EncryptedToken, GithubId, IdentityProfile, UserId};
 
 use crate::world::{NOW, World, profile, sealed};
 
@@ -151,4 +151,65 @@ pub async fn unknown_people_are_none(world: &World) {
     let nobody = UserId::new(987_654).expect("id");
     assert_eq!(world.db.find(nobody).await.expect("read"), None);
     assert_eq!(world.db.sealed_token(nobody).await.expect("read"), None);
+}
+
+pub async fn sealed_tokens_come_in_pages_in_id_order(world: &World) {
+    let mut ids = Vec::new();
+    for n in 1..=5_u8 {
+        let user = world
+            .db
+            .upsert(
+                &profile(i64::from(n) * 1000, &format!("p{n}"), None),
+                &sealed(n),
+                NOW,
+            )
+            .await
+            .expect("stored");
+        ids.push(user.id);
+    }
+
+    let first = world.db.sealed_tokens_after(None, 2).await.expect("page");
+    let second = world
+        .db
+        .sealed_tokens_after(Some(ids[1]), 2)
+        .await
+        .expect("page");
+    let last = world
+        .db
+        .sealed_tokens_after(Some(ids[4]), 2)
+        .await
+        .expect("page");
+
+    let page_ids = |page: &[(UserId, GithubId, EncryptedToken)]| -> Vec<UserId> {
+        page.iter().map(|(id, _, _)| *id).collect()
+    };
+    assert_eq!(page_ids(&first), ids[0..2]);
+    assert_eq!(page_ids(&second), ids[2..4]);
+    assert!(last.is_empty());
+    assert_eq!(first[0].1.get(), 1000);
+    assert_eq!(first[0].2, sealed(1));
+}
+
+pub async fn replacing_a_sealed_token_is_a_compare_and_swap(world: &World) {
+    let user = world
+        .db
+        .upsert(&profile(77, "grace", None), &sealed(1), NOW)
+        .await
+        .expect("stored");
+
+    let stale = world
+        .db
+        .replace_sealed_token(user.id, &sealed(9), &sealed(2))
+        .await
+        .expect("asked");
+    let swapped = world
+        .db
+        .replace_sealed_token(user.id, &sealed(1), &sealed(2))
+        .await
+        .expect("asked");
+    let now = world.db.sealed_token(user.id).await.expect("read");
+
+    assert!(!stale, "a token that changed meanwhile is not overwritten");
+    assert!(swapped);
+    assert_eq!(now, Some(sealed(2)));
 }
