@@ -198,12 +198,13 @@ fn http_server(
     extra_routes: Option<ExtraRoutes>,
 ) -> Result<Server, StartupError> {
     let frontend_origin = settings.frontend_origin();
+    let production = settings.is_production();
     let query_config = web::QueryConfig::default().error_handler(framework::query_error);
     let server = HttpServer::new(move || {
         App::new()
             .wrap(cors(&frontend_origin))
             .wrap(from_fn(json_errors::rewrite))
-            .wrap(security_headers())
+            .wrap(security_headers(production))
             .wrap(from_fn(limits::enforce))
             .wrap(TracingLogger::<RequestSpan>::new())
             .app_data(state.clone())
@@ -236,12 +237,23 @@ fn cors(frontend_origin: &str) -> Cors {
         .max_age(600)
 }
 
-/// Headers every answer carries: nothing here may be cached, sniffed, framed, or leak the
-/// URL (which can hold a code and state) through `Referer`.
-fn security_headers() -> DefaultHeaders {
-    DefaultHeaders::new()
+/// Headers every answer carries: nothing here may be cached, sniffed, framed, run as a page,
+/// or leak the URL (which can hold a code and state) through `Referer`; in production,
+/// browsers must only ever reach us over https. A response that sets one of these itself
+/// (the development stand-in's pages set their own policy) keeps its own.
+fn security_headers(production: bool) -> DefaultHeaders {
+    let headers = DefaultHeaders::new()
         .add((header::CACHE_CONTROL, "no-store"))
         .add((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
         .add((header::X_FRAME_OPTIONS, "DENY"))
         .add((header::REFERRER_POLICY, "no-referrer"))
+        .add((
+            header::CONTENT_SECURITY_POLICY,
+            "default-src 'none'; frame-ancestors 'none'",
+        ));
+    if production {
+        headers.add((header::STRICT_TRANSPORT_SECURITY, "max-age=31536000"))
+    } else {
+        headers
+    }
 }

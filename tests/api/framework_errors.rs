@@ -8,6 +8,7 @@ on_both_databases!(
     malformed_query_strings_are_json_400,
     hostile_inputs_never_get_a_500,
     oversized_urls_and_headers_get_a_json_refusal,
+    every_answer_carries_the_security_headers,
 );
 
 async fn assert_json_error(response: reqwest::Response, status: u16) {
@@ -107,4 +108,40 @@ async fn oversized_urls_and_headers_get_a_json_refusal(backend: Backend) {
         .await
         .expect("sent");
     assert_json_error(response, 431).await;
+}
+
+async fn every_answer_carries_the_security_headers(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let callback = app.authorize(&app.start_sign_in().await).await;
+    let answers = [
+        app.get("/auth/github").await,
+        app.follow(&callback).await,
+        app.get("/auth/me").await,
+        app.get("/auth/github/callback?state=x").await,
+        app.get("/nope").await,
+        app.post("/auth/logout").await,
+    ];
+    for answer in &answers {
+        let header = |name: &str| {
+            answer
+                .headers()
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or_default()
+                .to_owned()
+        };
+        let what = format!("{} {}", answer.url().path(), answer.status());
+        assert_eq!(header("cache-control"), "no-store", "{what}");
+        assert_eq!(header("x-content-type-options"), "nosniff", "{what}");
+        assert_eq!(header("x-frame-options"), "DENY", "{what}");
+        assert_eq!(header("referrer-policy"), "no-referrer", "{what}");
+        assert!(
+            header("content-security-policy").contains("default-src 'none'"),
+            "{what}"
+        );
+        assert!(
+            header("strict-transport-security").is_empty(),
+            "not over plain http: {what}"
+        );
+    }
 }

@@ -31,6 +31,13 @@ async fn production_cookies_are_secure_and_urls_are_https(backend: Backend) {
             .contains("redirect_uri=https%3A%2F%2Fauth.example.test%2Fauth%2Fgithub%2Fcallback"),
         "{location}"
     );
+    assert_eq!(
+        start
+            .headers()
+            .get("strict-transport-security")
+            .and_then(|v| v.to_str().ok()),
+        Some("max-age=31536000")
+    );
     let binding = set_cookies(start.headers()).join("\n");
     assert!(
         binding.contains("Secure") && binding.contains("SameSite=Lax"),

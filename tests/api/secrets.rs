@@ -139,4 +139,5 @@ async fn no_log_line_of_a_whole_flow_carries_a_secret(backend: Backend) {
     }
     assert_absent(&text, CLIENT_SECRET, "the logs");
     assert_absent(&text, &session, "the logs");
+    assert_absent(&text, app.var("SECRET_KEY").expect("key"), "the logs");
 }
