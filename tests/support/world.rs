@@ -215,6 +215,17 @@ impl TestApp {
             vars.insert(k.to_owned(), v);
         }
         start_service(listener, &vars, self.clock.clone(), None).await;
+        self.sharing_the_world(address, vars)
+    }
+
+    /// The same service seen from another browser: its own, empty cookie jar.
+    pub fn another_browser(&self) -> TestApp {
+        self.sharing_the_world(self.address.clone(), self.vars.clone())
+    }
+
+    /// A handle on the service at `address` in this world (database, stand-in, clock), with a
+    /// fresh browser.
+    fn sharing_the_world(&self, address: String, vars: HashMap<String, String>) -> TestApp {
         TestApp {
             address,
             client: browser(),
@@ -225,24 +236,6 @@ impl TestApp {
             database_url: self.database_url.clone(),
             chaos: self.chaos.clone(),
             vars,
-            _sqlite_dir: self._sqlite_dir.clone(),
-            _postgres: self._postgres.clone(),
-        }
-        .with_cookie_jar()
-    }
-
-    /// The same service seen from another browser: its own, empty cookie jar.
-    pub fn another_browser(&self) -> TestApp {
-        TestApp {
-            address: self.address.clone(),
-            client: browser(),
-            jar: Arc::new(Jar::default()),
-            github: self.github.clone(),
-            clock: self.clock.clone(),
-            backend: self.backend,
-            database_url: self.database_url.clone(),
-            chaos: self.chaos.clone(),
-            vars: self.vars.clone(),
             _sqlite_dir: self._sqlite_dir.clone(),
             _postgres: self._postgres.clone(),
         }

@@ -2,7 +2,7 @@
 
 use actix_web::{HttpRequest, HttpResponse, web};
 
-use super::{binding_cookie, found};
+use super::{binding_cookie, to_provider};
 use crate::api_error::ApiError;
 use crate::state::AppState;
 
@@ -15,11 +15,5 @@ pub async fn start(
         .auth
         .start_sign_in(binding_cookie(&request).as_deref())
         .await?;
-    Ok(found(&started.redirect_url)
-        .cookie(
-            state
-                .cookies
-                .binding(started.binding.as_str().to_owned(), started.ttl_seconds),
-        )
-        .finish())
+    Ok(to_provider(&state, &started))
 }

@@ -8,8 +8,11 @@ mod reconnect;
 
 use actix_web::{HttpRequest, HttpResponse, Route, web};
 
+use nectr_application::StartedSignIn;
+
 use crate::api_error::framework;
 use crate::cookies::{BINDING_COOKIE, SESSION_COOKIE};
+use crate::state::AppState;
 
 /// Registers every route; each path answers other methods with a JSON 405.
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -41,6 +44,18 @@ fn session_cookie(request: &HttpRequest) -> Option<String> {
 
 fn binding_cookie(request: &HttpRequest) -> Option<String> {
     cookie_value(request, BINDING_COOKIE)
+}
+
+/// The redirect that starts an authorization at the provider, with the binding cookie that
+/// ties the attempt to this browser.
+fn to_provider(state: &AppState, started: &StartedSignIn) -> HttpResponse {
+    found(&started.redirect_url)
+        .cookie(
+            state
+                .cookies
+                .binding(started.binding.as_str().to_owned(), started.ttl_seconds),
+        )
+        .finish()
 }
 
 /// A 302 to `location`.

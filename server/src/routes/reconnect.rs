@@ -3,7 +3,7 @@
 
 use actix_web::{HttpRequest, HttpResponse, web};
 
-use super::{binding_cookie, found, session_cookie};
+use super::{binding_cookie, session_cookie, to_provider};
 use crate::api_error::ApiError;
 use crate::state::AppState;
 
@@ -21,11 +21,5 @@ pub async fn reconnect(
             binding_cookie(&request).as_deref(),
         )
         .await?;
-    Ok(found(&started.redirect_url)
-        .cookie(
-            state
-                .cookies
-                .binding(started.binding.as_str().to_owned(), started.ttl_seconds),
-        )
-        .finish())
+    Ok(to_provider(&state, &started))
 }
