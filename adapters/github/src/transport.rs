@@ -59,11 +59,57 @@ impl From<reqwest::Error> for TransportError {
 }
 
 /// Sends a request and reads its answer, at most `MAX_BODY_BYTES` of body.
+///
+/// A pooled connection can be closed by the server just as a request goes out on it (servers
+/// close idle keep-alive connections on their own schedule); the request then fails without
+/// having reached GitHub. Such a failure is retried once, on a new connection. Nothing else
+/// is retried: not timeouts, not answers.
 pub(crate) async fn send(
     client: &reqwest::Client,
     request: reqwest::Request,
 ) -> Result<Answer, TransportError> {
-    let mut response = client.execute(request).await?;
+    let retry = request.try_clone();
+    let response = match (client.execute(request).await, retry) {
+        (Err(e), Some(retry)) if died_before_any_answer(&e) => {
+            tracing::debug!(error = %chain(&e), "GitHub connection was closed under the request; retrying once");
+            client.execute(retry).await
+        }
+        (outcome, _) => outcome,
+    };
+    read(response?).await
+}
+
+/// Whether the connection failed before any answer began: closed by the server as the
+/// request was sent, reset, or broken. Timeouts are not this (GitHub may be working on it).
+fn died_before_any_answer(error: &reqwest::Error) -> bool {
+    if error.is_timeout() || error.is_connect() {
+        return false;
+    }
+    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(error);
+    while let Some(cause) = source {
+        if let Some(io) = cause.downcast_ref::<std::io::Error>()
+            && matches!(
+                io.kind(),
+                std::io::ErrorKind::ConnectionReset
+                    | std::io::ErrorKind::ConnectionAborted
+                    | std::io::ErrorKind::BrokenPipe
+            )
+        {
+            return true;
+        }
+        // hyper's "IncompleteMessage": the connection closed before the answer started.
+        if cause
+            .to_string()
+            .contains("connection closed before message completed")
+        {
+            return true;
+        }
+        source = cause.source();
+    }
+    false
+}
+
+async fn read(mut response: reqwest::Response) -> Result<Answer, TransportError> {
     if response
         .content_length()
         .is_some_and(|length| length > MAX_BODY_BYTES as u64)

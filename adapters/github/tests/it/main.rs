@@ -8,4 +8,5 @@ mod profile;
 mod revoke;
 mod secrets;
 mod setup;
+mod stale_connections;
 mod support;
