@@ -125,6 +125,36 @@ fn check_reports_every_problem_on_its_own_line_with_the_fix() {
 }
 
 #[test]
+fn url_settings_with_line_breaks_are_refused_on_one_line() {
+    let dir = tempdir();
+    for (name, value) in [
+        ("BACKEND_URL", "\nhttp://a/"),
+        ("BACKEND_URL", "http://a/\n"),
+        ("FRONTEND_URL", "http://exa\r\nmple.com"),
+        ("GITHUB_URL", "http://git\thub.example"),
+        ("GITHUB_API_URL", " https://api.github.com"),
+    ] {
+        let out = run(
+            dir.path(),
+            &["check"],
+            &[("APP_ENV", "production"), (name, value)],
+        );
+        assert!(!out.status.success());
+        let stderr = text(&out.stderr);
+        let line = stderr
+            .lines()
+            .find(|l| l.starts_with(&format!("error: {name} ")))
+            .unwrap_or_else(|| panic!("no problem for {name}={value:?}: {stderr}"));
+        assert!(line.contains("line breaks"), "{line}");
+        assert_eq!(
+            stderr.lines().count(),
+            stderr.matches("error: ").count(),
+            "one line per problem: {stderr}"
+        );
+    }
+}
+
+#[test]
 fn weak_or_malformed_keys_are_refused() {
     let dir = tempdir();
     let zeros = "A".repeat(43);

@@ -124,6 +124,15 @@ impl<'a> Reader<'a> {
     fn url(&mut self, name: &str, default: &str, production: bool) -> Url {
         let text = self.get(name).unwrap_or(default);
         let fallback = || Url::parse(default).unwrap_or_else(|_| unreachable!("defaults parse"));
+        // `Url::parse` silently drops tabs and line breaks and trims spaces, so a value pasted
+        // with a stray newline would be changed without a word: refuse it instead.
+        if text.chars().any(|c| c.is_whitespace() || c.is_control()) {
+            self.problem(
+                name,
+                format!("contains spaces, tabs, line breaks or control characters (got {text:?}): remove them"),
+            );
+            return fallback();
+        }
         let url = match Url::parse(text) {
             Ok(url) if matches!(url.scheme(), "http" | "https") && url.has_host() => url,
             _ => {
@@ -151,7 +160,7 @@ impl<'a> Reader<'a> {
         if production && url.scheme() != "https" {
             self.problem(
                 name,
-                format!("must use https in production (got {text}): put the service behind TLS and use its https:// address"),
+                format!("must use https in production (got {text:?}): put the service behind TLS and use its https:// address"),
             );
         }
         url
