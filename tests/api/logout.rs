@@ -9,6 +9,7 @@ on_both_databases!(
     logout_needs_post,
     signing_out_everywhere_ends_every_session_of_the_person,
     an_unknown_scope_is_refused,
+    signing_in_again_never_revives_a_logged_out_session,
 );
 
 async fn logout_clears_the_cookie_and_says_so(backend: Backend) {
@@ -94,4 +95,16 @@ async fn an_unknown_scope_is_refused(backend: Backend) {
     let response = app.post("/auth/logout?scope=everything").await;
     assert_eq!(response.status(), 400);
     assert_eq!(app.get("/auth/me").await.status(), 200, "nothing ended");
+}
+
+async fn signing_in_again_never_revives_a_logged_out_session(backend: Backend) {
+    let app = spawn_app(backend).await;
+    app.signed_in().await;
+    let old = app.session_cookie().expect("cookie");
+    assert_eq!(app.post("/auth/logout").await.status(), 200);
+    app.signed_in().await;
+    assert_eq!(app.get("/auth/github/reconnect").await.status(), 302);
+    let callback = app.authorize(&app.start_sign_in().await).await;
+    assert_eq!(app.follow(&callback).await.status(), 302);
+    assert_eq!(app.get_with_session("/auth/me", &old).await.status(), 401);
 }
