@@ -22,7 +22,9 @@ use crate::cookies::CookiePolicy;
 use crate::cross_site::TrustedOrigins;
 use crate::json_errors;
 use crate::limits;
+use crate::ops::{self, Ops};
 use crate::rate_limit::LoginRateLimit;
+use crate::request_id;
 use crate::settings::{Problems, Settings};
 use crate::state::AppState;
 use crate::sweeper;
@@ -111,6 +113,10 @@ impl Application {
             settings.secret_key.clone(),
             settings.previous_secret_keys.clone(),
         );
+        let ops = web::Data::new(Ops {
+            database: database.clone(),
+            metrics: ops::recorder(),
+        });
         let store = Arc::new(database);
         let ports = Ports {
             users: store.clone(),
@@ -161,7 +167,7 @@ impl Application {
             .local_addr()
             .map_err(|source| StartupError::Bind { address, source })?
             .port();
-        let server = http_server(state, listener, &settings, overrides.routes)?;
+        let server = http_server(state, ops, listener, &settings, overrides.routes)?;
         Ok(Self {
             port,
             server,
@@ -193,6 +199,7 @@ impl Application {
 
 fn http_server(
     state: web::Data<AppState>,
+    ops: web::Data<Ops>,
     listener: TcpListener,
     settings: &Settings,
     extra_routes: Option<ExtraRoutes>,
@@ -207,9 +214,13 @@ fn http_server(
             .wrap(security_headers(production))
             .wrap(from_fn(limits::enforce))
             .wrap(TracingLogger::<RequestSpan>::new())
+            .wrap(from_fn(ops::record))
+            .wrap(from_fn(request_id::assign))
             .app_data(state.clone())
+            .app_data(ops.clone())
             .app_data(query_config.clone())
             .configure(crate::routes::configure)
+            .configure(ops::configure)
             .configure(|cfg| {
                 if let Some(routes) = &extra_routes {
                     routes(cfg);

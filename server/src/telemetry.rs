@@ -3,7 +3,9 @@
 
 use std::io::IsTerminal as _;
 
-use actix_web::Error;
+use actix_web::{Error, HttpMessage as _};
+
+use crate::request_id::RequestId;
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use tracing::Span;
@@ -46,8 +48,14 @@ impl RootSpanBuilder for RequestSpan {
         let route = request
             .match_pattern()
             .unwrap_or_else(|| "unmatched".to_owned());
+        let request_id = request
+            .extensions()
+            .get::<RequestId>()
+            .map(|id| id.0.clone())
+            .unwrap_or_default();
         tracing::info_span!(
             "request",
+            request_id = %request_id,
             http.method = %request.method(),
             http.route = %route,
             http.status_code = tracing::field::Empty,

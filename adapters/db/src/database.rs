@@ -107,3 +107,31 @@ impl Database {
         &self.inner.pools
     }
 }
+
+/// How the connection pool is doing, for metrics.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PoolStatus {
+    /// Connections open now.
+    pub open: usize,
+    /// Open connections not lent out.
+    pub idle: usize,
+    /// The most there may be (`DATABASE_MAX_CONNECTIONS`).
+    pub max: usize,
+    /// Requests waiting for a connection.
+    pub waiting: usize,
+}
+
+impl Database {
+    pub fn pool_status(&self) -> PoolStatus {
+        let status = match self.pools() {
+            crate::pool::Pools::Sqlite(pool) => pool.status(),
+            crate::pool::Pools::Postgres(pool) => pool.status(),
+        };
+        PoolStatus {
+            open: status.size,
+            idle: status.available,
+            max: status.max_size,
+            waiting: status.waiting,
+        }
+    }
+}

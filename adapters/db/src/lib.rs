@@ -17,5 +17,5 @@ mod users;
 pub mod testing;
 
 pub use config::DatabaseConfig;
-pub use database::Database;
+pub use database::{Database, PoolStatus};
 pub use error::DbError;

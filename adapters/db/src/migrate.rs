@@ -1,5 +1,6 @@
 //! The embedded migrations and how they are applied.
 
+use diesel::migration::MigrationSource;
 use diesel_async::async_connection_wrapper::AsyncConnectionWrapper;
 use diesel_async::{AsyncConnection, RunQueryDsl};
 use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
@@ -81,4 +82,59 @@ where
     })
     .await
     .map_err(|error| format!("the migration task stopped: {error}"))?
+}
+
+/// A row of diesel's migration table.
+#[derive(diesel::QueryableByName)]
+struct AppliedVersion {
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    version: String,
+}
+
+impl Database {
+    /// The migrations embedded in this binary that the database has not applied, oldest
+    /// first: empty when the schema is current. Uses a pooled connection, so readiness probes
+    /// can call it often.
+    ///
+    /// # Errors
+    /// `StoreError::Unavailable` when the database cannot be reached; `StoreError::Failed`
+    /// when it cannot be asked (no migration table yet: nothing was ever applied).
+    pub async fn pending_migrations(
+        &self,
+    ) -> Result<Vec<String>, nectr_application::ports::StoreError> {
+        let embedded: Vec<String> = match self.pools() {
+            Pools::Sqlite(_) => MigrationSource::<diesel::sqlite::Sqlite>::migrations(
+                &SQLITE_MIGRATIONS,
+            )
+            .map(|list| {
+                list.iter()
+                    .map(|m| m.name().version().to_string())
+                    .collect()
+            }),
+            Pools::Postgres(_) => {
+                MigrationSource::<diesel::pg::Pg>::migrations(&POSTGRES_MIGRATIONS).map(|list| {
+                    list.iter()
+                        .map(|m| m.name().version().to_string())
+                        .collect()
+                })
+            }
+        }
+        .map_err(|e| {
+            nectr_application::ports::StoreError::Failed(format!(
+                "the embedded migrations cannot be listed: {e}"
+            ))
+        })?;
+        let applied: Vec<AppliedVersion> =
+            crate::database::run!(self, "listing applied migrations", |conn| {
+                diesel::sql_query("SELECT version FROM __diesel_schema_migrations")
+                    .load(conn)
+                    .await
+            })?;
+        let applied: std::collections::HashSet<String> =
+            applied.into_iter().map(|row| row.version).collect();
+        Ok(embedded
+            .into_iter()
+            .filter(|v| !applied.contains(v))
+            .collect())
+    }
 }

@@ -68,6 +68,46 @@ pub(crate) async fn send(
     client: &reqwest::Client,
     request: reqwest::Request,
 ) -> Result<Answer, TransportError> {
+    let call = call_name(request.url().path());
+    let started = std::time::Instant::now();
+    let outcome = send_once_or_twice(client, request).await;
+    metrics::histogram!("nectr_auth_github_request_duration_seconds", "call" => call)
+        .record(started.elapsed().as_secs_f64());
+    let failure = match &outcome {
+        Err(TransportError::Http(e)) if e.is_timeout() => Some("timeout"),
+        Err(TransportError::Http(e)) if e.is_connect() => Some("unreachable"),
+        Err(_) => Some("transport"),
+        Ok(answer) if answer.status.is_server_error() => Some("server_error"),
+        Ok(answer) if answer.status == StatusCode::TOO_MANY_REQUESTS => Some("rate_limited"),
+        Ok(_) => None,
+    };
+    if let Some(kind) = failure {
+        metrics::counter!("nectr_auth_github_request_errors_total", "call" => call, "kind" => kind)
+            .increment(1);
+    }
+    outcome
+}
+
+/// Which GitHub call a path is, for metrics labels (never the path itself: it can hold the
+/// client id).
+fn call_name(path: &str) -> &'static str {
+    if path.ends_with("/login/oauth/access_token") {
+        "token"
+    } else if path.ends_with("/user/emails") {
+        "user_emails"
+    } else if path.ends_with("/user") {
+        "user"
+    } else if path.ends_with("/grant") {
+        "delete_grant"
+    } else {
+        "other"
+    }
+}
+
+async fn send_once_or_twice(
+    client: &reqwest::Client,
+    request: reqwest::Request,
+) -> Result<Answer, TransportError> {
     let retry = request.try_clone();
     let response = match (client.execute(request).await, retry) {
         (Err(e), Some(retry)) if died_before_any_answer(&e) => {

@@ -45,6 +45,25 @@ impl AuthService {
         binding: Option<&str>,
         previous_session: Option<&str>,
     ) -> Result<SignedIn, CompleteSignInError> {
+        let outcome = self.sign_in(params, binding, previous_session).await;
+        match &outcome {
+            Ok(_) => metrics::counter!("nectr_auth_sign_ins_completed_total").increment(1),
+            Err(e) => {
+                let reason = e.reason();
+                tracing::info!(reason, "sign-in failed");
+                metrics::counter!("nectr_auth_sign_ins_failed_total", "reason" => reason)
+                    .increment(1);
+            }
+        }
+        outcome
+    }
+
+    async fn sign_in(
+        &self,
+        params: CallbackParams,
+        binding: Option<&str>,
+        previous_session: Option<&str>,
+    ) -> Result<SignedIn, CompleteSignInError> {
         // The state comes first: without a valid one, nothing else in the callback (not even
         // an `error` to echo) is believed.
         let pkce_verifier = self.consume_state(&params, binding).await?;

@@ -87,6 +87,29 @@ impl From<StartSignInError> for ReconnectError {
     }
 }
 
+impl CompleteSignInError {
+    /// A short, stable name for logs and metrics labels.
+    pub fn reason(&self) -> &'static str {
+        match self {
+            Self::InvalidState => "invalid_state",
+            Self::Cancelled { .. } => "cancelled",
+            Self::ProviderRefused { .. } => "provider_refused",
+            Self::MissingCode => "missing_code",
+            Self::Provider(e) => match e {
+                ProviderError::CodeRejected(_) => "code_rejected",
+                ProviderError::AccountRefused(_) => "account_refused",
+                ProviderError::Misconfigured(_) => "provider_misconfigured",
+                ProviderError::TokenRejected(_) => "token_rejected",
+                ProviderError::Timeout(_) => "provider_timeout",
+                ProviderError::Unreachable(_) => "provider_unreachable",
+                ProviderError::BadResponse(_) => "provider_bad_response",
+            },
+            Self::Store(StoreError::Unavailable { .. }) => "database_unavailable",
+            Self::Store(StoreError::Failed(_)) => "database_error",
+        }
+    }
+}
+
 impl From<StoreError> for CompleteSignInError {
     fn from(e: StoreError) -> Self {
         Self::Store(e)

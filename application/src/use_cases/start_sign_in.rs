@@ -59,6 +59,7 @@ impl AuthService {
                 pkce_verifier: state.pkce_verifier.as_ref(),
             });
         tracing::debug!(pkce = state.pkce_verifier.is_some(), "sign-in started");
+        metrics::counter!("nectr_auth_sign_ins_started_total").increment(1);
         Ok(StartedSignIn {
             redirect_url,
             binding,

@@ -1,0 +1,126 @@
+//! Endpoints for operators and orchestrators: liveness, readiness and metrics. They are
+//! outside `/auth`, need no session and are not rate-limited.
+
+use std::sync::OnceLock;
+
+use actix_web::body::MessageBody;
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::StatusCode;
+use actix_web::middleware::Next;
+use actix_web::{Error, HttpResponse, ResponseError as _, web};
+use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
+use nectr_db::Database;
+
+use crate::api_error::ApiError;
+
+/// What the operator endpoints need.
+pub struct Ops {
+    pub database: Database,
+    pub metrics: PrometheusHandle,
+}
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.route("/healthz", web::get().to(healthz))
+        .route("/readyz", web::get().to(readyz))
+        .route("/metrics", web::get().to(metrics));
+}
+
+/// The process answers: 200 `{"status": "ok"}`. Checks nothing else, so an orchestrator
+/// restarts the process only when it is really stuck.
+pub async fn healthz() -> HttpResponse {
+    HttpResponse::Ok().json(serde_json::json!({ "status": "ok" }))
+}
+
+/// Ready for traffic: the database answers and has every migration this binary expects.
+/// 503 with the reason otherwise, so a load balancer sends nothing here meanwhile.
+pub async fn readyz(ops: web::Data<Ops>) -> HttpResponse {
+    let not_ready =
+        |detail: String| ApiError::new(StatusCode::SERVICE_UNAVAILABLE, detail).error_response();
+    if let Err(e) = ops.database.ping().await {
+        return ApiError::from(e).error_response();
+    }
+    match ops.database.pending_migrations().await {
+        Ok(pending) if pending.is_empty() => {
+            HttpResponse::Ok().json(serde_json::json!({ "status": "ready" }))
+        }
+        Ok(pending) => not_ready(format!(
+            "Not ready: {} database migration(s) are not applied yet ({}); run `nectr-auth migrate` or start with RUN_MIGRATIONS=true",
+            pending.len(),
+            pending.join(", ")
+        )),
+        Err(_) => not_ready(
+            "Not ready: the database has no migration table; run `nectr-auth migrate`".to_owned(),
+        ),
+    }
+}
+
+/// Prometheus text format.
+pub async fn metrics(ops: web::Data<Ops>) -> HttpResponse {
+    let pool = ops.database.pool_status();
+    let gauge = |state: &'static str, value: usize| {
+        // Gauges take f64; pool sizes are far below 2^52.
+        #[expect(clippy::cast_precision_loss, reason = "small counts")]
+        let value = value as f64;
+        metrics::gauge!("nectr_auth_db_pool_connections", "state" => state).set(value);
+    };
+    gauge("open", pool.open);
+    gauge("idle", pool.idle);
+    gauge("max", pool.max);
+    gauge("waiting", pool.waiting);
+    // Folds recorded histogram samples into their buckets before rendering.
+    ops.metrics.run_upkeep();
+    HttpResponse::Ok()
+        .content_type("text/plain; version=0.0.4; charset=utf-8")
+        .body(ops.metrics.render())
+}
+
+/// The process-wide Prometheus recorder (the `metrics` facade allows one).
+pub fn recorder() -> PrometheusHandle {
+    static HANDLE: OnceLock<PrometheusHandle> = OnceLock::new();
+    HANDLE
+        .get_or_init(|| {
+            let buckets = [
+                0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0,
+                10.0,
+            ];
+            let builder = PrometheusBuilder::new()
+                .set_buckets(&buckets)
+                .unwrap_or_else(|_| PrometheusBuilder::new());
+            match builder.install_recorder() {
+                Ok(handle) => handle,
+                // Another recorder is installed (a host embedding us): render ours anyway.
+                Err(_) => PrometheusBuilder::new().build_recorder().handle(),
+            }
+        })
+        .clone()
+}
+
+/// Counts requests by route, method and status, and times them.
+pub async fn record(
+    request: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<impl MessageBody>, Error> {
+    let started = std::time::Instant::now();
+    let method = request.method().to_string();
+    let response = next.call(request).await?;
+    // The matched pattern, never the raw path (unbounded label values).
+    let route = response
+        .request()
+        .match_pattern()
+        .unwrap_or_else(|| "unmatched".to_owned());
+    let status = response.status().as_u16().to_string();
+    metrics::counter!(
+        "nectr_auth_http_requests_total",
+        "route" => route.clone(),
+        "method" => method.clone(),
+        "status" => status
+    )
+    .increment(1);
+    metrics::histogram!(
+        "nectr_auth_http_request_duration_seconds",
+        "route" => route,
+        "method" => method
+    )
+    .record(started.elapsed().as_secs_f64());
+    Ok(response)
+}
