@@ -412,3 +412,119 @@ async fn the_binary_serves_a_whole_sign_in_and_logs_no_secret() {
         "SQLite default in the working directory"
     );
 }
+
+/// SIGTERM while a sign-in is in flight: the process stops taking connections, finishes the
+/// sign-in, and exits 0. Its JSON logs carry the request id the caller sent.
+#[tokio::test]
+async fn sigterm_lets_in_flight_requests_finish_and_logs_are_json() {
+    use nectr_github_standin::{Endpoint, Fault};
+
+    let dir = tempdir();
+    let github = GithubStandIn::start().await.expect("stand-in");
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("free port")
+        .port();
+    let backend = format!("http://127.0.0.1:{port}");
+    github.register_app(OAuthApp::new(
+        "Iv1.shutdown",
+        "shutdown-secret",
+        format!("{backend}/auth/github/callback"),
+    ));
+    let mut child = tokio::process::Command::new(BINARY)
+        .current_dir(dir.path())
+        .env_clear()
+        .envs([
+            ("PORT", port.to_string()),
+            ("BACKEND_URL", backend.clone()),
+            ("GITHUB_CLIENT_ID", "Iv1.shutdown".into()),
+            ("GITHUB_CLIENT_SECRET", "shutdown-secret".into()),
+            ("GITHUB_URL", github.web_url()),
+            ("GITHUB_API_URL", github.api_url()),
+            ("SECRET_KEY", nectr_crypto::SecretKey::generate().encode()),
+            ("LOG_FORMAT", "json".into()),
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("serve starts");
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .cookie_store(true)
+        .build()
+        .expect("client");
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let login = loop {
+        match client
+            .get(format!("{backend}/auth/github"))
+            .header("x-request-id", "trace-4242")
+            .send()
+            .await
+        {
+            Ok(response) => break response,
+            Err(_) if Instant::now() < deadline => {
+                tokio::time::sleep(Duration::from_millis(50)).await
+            }
+            Err(e) => panic!("the service never answered: {e}"),
+        }
+    };
+    let next = |r: &reqwest::Response| {
+        r.headers()["location"]
+            .to_str()
+            .expect("location")
+            .to_owned()
+    };
+    let authorize = client.get(next(&login)).send().await.expect("authorize");
+    github.set_fault(Endpoint::AccessToken, Fault::Delay(Duration::from_secs(2)));
+    let in_flight = tokio::spawn({
+        let client = client.clone();
+        let callback = next(&authorize);
+        async move {
+            client
+                .get(callback)
+                .send()
+                .await
+                .map(|r| r.status().as_u16())
+        }
+    });
+    // Signal once the callback is waiting on GitHub.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while github.requests_to(Endpoint::AccessToken).is_empty() {
+        assert!(
+            Instant::now() < deadline,
+            "the callback never reached GitHub"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let pid = child.id().expect("pid").to_string();
+    let killed = Command::new("kill")
+        .args(["-TERM", &pid])
+        .status()
+        .expect("kill runs");
+    assert!(killed.success());
+
+    assert_eq!(
+        in_flight.await.expect("task").expect("answered"),
+        302,
+        "the sign-in finished"
+    );
+    let status = tokio::time::timeout(Duration::from_secs(30), child.wait())
+        .await
+        .expect("exits after finishing")
+        .expect("status");
+    assert!(status.success(), "{status:?}");
+    let after = client.get(format!("{backend}/healthz")).send().await;
+    assert!(after.is_err(), "no longer listening");
+
+    let output = child.wait_with_output().await.expect("output");
+    let logs = text(&output.stderr);
+    let lines: Vec<serde_json::Value> = logs
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap_or_else(|e| panic!("not JSON ({e}): {line}")))
+        .collect();
+    assert!(
+        lines.iter().any(|l| l.to_string().contains("trace-4242")),
+        "request id in the logs:\n{logs}"
+    );
+}
