@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs every test: the Rust workspace (unit, contract, HTTP and binary tests on SQLite and
-# PostgreSQL) and the end-to-end tests in headless Chromium. Installs what the browser tests
+# PostgreSQL), the end-to-end tests in headless Chromium, and the deployment validation. Installs what the browser tests
 # need when it is missing (Debian's chromium, playwright-core from npm).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -27,3 +27,7 @@ if [ ! -d tests/e2e/node_modules/playwright-core ]; then
   npm ci --prefix tests/e2e --no-audit --no-fund
 fi
 npm test --prefix tests/e2e
+
+# Deployment material: Kubernetes manifests against the Kubernetes schemas, the compose file
+# against the Compose schema, the Dockerfile through hadolint (packaged validators from PyPI).
+scripts/validate-deploy.sh
