@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test: the Rust workspace (unit, contract, HTTP and binary tests on SQLite and
-# PostgreSQL), the end-to-end tests in headless Chromium, and the deployment validation. Installs what the browser tests
-# need when it is missing (Debian's chromium, playwright-core from npm).
+# PostgreSQL), the end-to-end tests in headless Chromium, and the deployment validation.
+# Installs what the browser tests need when it is missing (Debian's chromium, playwright-core
+# from npm); the deployment validators install themselves from PyPI.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
