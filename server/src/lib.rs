@@ -8,6 +8,7 @@ mod cookies;
 mod cross_site;
 mod json_errors;
 mod limits;
+mod openapi;
 mod ops;
 mod rate_limit;
 mod request_id;

@@ -12,6 +12,7 @@ use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
 use nectr_db::Database;
 
 use crate::api_error::ApiError;
+use crate::openapi::{ErrorResponse, StatusResponse};
 
 /// What the operator endpoints need.
 pub struct Ops {
@@ -20,19 +21,44 @@ pub struct Ops {
 }
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/healthz", web::get().to(healthz))
-        .route("/readyz", web::get().to(readyz))
-        .route("/metrics", web::get().to(metrics));
+    use crate::routes::resource;
+    cfg.service(resource("/healthz", web::get().to(healthz)))
+        .service(resource("/readyz", web::get().to(readyz)))
+        .service(resource("/metrics", web::get().to(metrics)));
 }
 
 /// The process answers: 200 `{"status": "ok"}`. Checks nothing else, so an orchestrator
 /// restarts the process only when it is really stuck.
+#[utoipa::path(
+    get,
+    path = "/healthz",
+    tag = "ops",
+    summary = "Liveness: the process answers.",
+    description = "Checks nothing else, so an orchestrator restarts the process only when it is really stuck.",
+    responses(
+        (status = 200, description = "The process answers.", body = StatusResponse,
+            example = json!({"status": "ok"})),
+    )
+)]
 pub async fn healthz() -> HttpResponse {
     HttpResponse::Ok().json(serde_json::json!({ "status": "ok" }))
 }
 
 /// Ready for traffic: the database answers and has every migration this binary expects.
 /// 503 with the reason otherwise, so a load balancer sends nothing here meanwhile.
+#[utoipa::path(
+    get,
+    path = "/readyz",
+    tag = "ops",
+    summary = "Readiness: the database answers and has every migration this binary expects.",
+    description = "503 with the reason otherwise, so a load balancer sends nothing here meanwhile.",
+    responses(
+        (status = 200, description = "Ready for traffic.", body = StatusResponse,
+            example = json!({"status": "ready"})),
+        (status = 503, description = "The database is unreachable or lacks migrations; the detail says which.",
+            body = ErrorResponse),
+    )
+)]
 pub async fn readyz(ops: web::Data<Ops>) -> HttpResponse {
     let not_ready =
         |detail: String| ApiError::new(StatusCode::SERVICE_UNAVAILABLE, detail).error_response();
@@ -55,6 +81,16 @@ pub async fn readyz(ops: web::Data<Ops>) -> HttpResponse {
 }
 
 /// Prometheus text format.
+#[utoipa::path(
+    get,
+    path = "/metrics",
+    tag = "ops",
+    summary = "Metrics in Prometheus text format.",
+    responses(
+        (status = 200, description = "Request counts and durations by route, and the database pool's connections.",
+            body = String, content_type = "text/plain; version=0.0.4; charset=utf-8"),
+    )
+)]
 pub async fn metrics(ops: web::Data<Ops>) -> HttpResponse {
     let pool = ops.database.pool_status();
     let gauge = |state: &'static str, value: usize| {

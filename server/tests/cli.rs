@@ -456,12 +456,7 @@ async fn sigterm_lets_in_flight_requests_finish_and_logs_are_json() {
         .expect("client");
     let deadline = Instant::now() + Duration::from_secs(30);
     let login = loop {
-        match client
-            .get(format!("{backend}/auth/github"))
-            .header("x-request-id", "trace-4242")
-            .send()
-            .await
-        {
+        match client.get(format!("{backend}/auth/github")).send().await {
             Ok(response) => break response,
             Err(_) if Instant::now() < deadline => {
                 tokio::time::sleep(Duration::from_millis(50)).await
@@ -483,6 +478,7 @@ async fn sigterm_lets_in_flight_requests_finish_and_logs_are_json() {
         async move {
             client
                 .get(callback)
+                .header("x-request-id", "trace-4242")
                 .send()
                 .await
                 .map(|r| r.status().as_u16())

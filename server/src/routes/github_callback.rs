@@ -4,19 +4,59 @@ use actix_web::http::header::REFERRER_POLICY;
 use actix_web::{HttpRequest, HttpResponse, web};
 use nectr_application::CallbackParams;
 use serde::Deserialize;
+use utoipa::IntoParams;
 
 use super::{binding_cookie, found, session_cookie};
 use crate::api_error::ApiError;
+use crate::openapi::ErrorResponse;
 use crate::state::AppState;
 
 /// The callback's query (RFC 6749 §4.1.2 and §4.1.2.1); other parameters are ignored.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct CallbackQuery {
+    /// The authorization code; absent when GitHub sends an `error`.
     code: Option<String>,
+    /// The state `/auth/github` issued; checked before anything else.
     state: Option<String>,
+    /// GitHub's OAuth error, e.g. `access_denied` when the person pressed Cancel.
     error: Option<String>,
+    /// GitHub's explanation of `error`.
     error_description: Option<String>,
 }
+
+/// Finish signing in: GitHub sends the browser back here.
+///
+/// The state must exist, be unexpired, unused and bound to this browser; it is consumed at
+/// once. The code is exchanged at GitHub, the person is upserted by GitHub id, and the
+/// session cookie is set. No error ends in a session.
+#[utoipa::path(
+    get,
+    path = "/auth/github/callback",
+    operation_id = "complete_sign_in",
+    tag = "auth",
+    params(
+        CallbackQuery,
+        ("nectr_oauth_binding" = Option<String>, Cookie,
+            description = "Set by `/auth/github`; the state is only accepted in the browser that holds it."),
+        ("access_token" = Option<String>, Cookie,
+            description = "An earlier session in this browser, which the new sign-in revokes."),
+    ),
+    responses(
+        (status = 302, description = "Signed in: to `{FRONTEND_URL}/dashboard`, with `Referrer-Policy: no-referrer`.",
+            headers(
+                ("Location" = String, description = "`{FRONTEND_URL}/dashboard`."),
+                ("Set-Cookie" = String, description = "The session cookie `access_token`: HttpOnly, `Path=/`, `Max-Age` from `ACCESS_TOKEN_EXPIRE_MINUTES`; `SameSite=Lax` in development, `SameSite=None; Secure` in production."),
+            )),
+        (status = 400, description = "`Invalid or expired OAuth state`, the person cancelled, GitHub refused the sign-in or rejected the code, no `code`, or a malformed query.",
+            body = ErrorResponse),
+        (status = 403, description = "GitHub refused the account.", body = ErrorResponse),
+        (status = 502, description = "GitHub is unreachable, answered something unusable, or refused this service's settings.",
+            body = ErrorResponse),
+        (status = 503, description = "The database is unavailable.", body = ErrorResponse),
+        (status = 504, description = "GitHub did not answer in time.", body = ErrorResponse),
+    )
+)]
 
 pub async fn complete(
     request: HttpRequest,

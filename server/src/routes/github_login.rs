@@ -4,8 +4,36 @@ use actix_web::{HttpRequest, HttpResponse, web};
 
 use super::{binding_cookie, to_provider};
 use crate::api_error::ApiError;
+use crate::openapi::ErrorResponse;
 use crate::state::AppState;
 
+/// Start signing in with GitHub.
+///
+/// Stores a fresh state (256 random bits, with its deadline and PKCE verifier), binds it to
+/// this browser with the `nectr_oauth_binding` cookie and redirects to GitHub's authorization
+/// page. Starts are rate-limited per client address.
+#[utoipa::path(
+    get,
+    path = "/auth/github",
+    operation_id = "start_sign_in",
+    tag = "auth",
+    params(
+        ("nectr_oauth_binding" = Option<String>, Cookie,
+            description = "The browser's binding from an earlier start; reused so sign-ins in several tabs all stay valid."),
+    ),
+    responses(
+        (status = 302, description = "To GitHub's authorization page.",
+            headers(
+                ("Location" = String, description = "`{GITHUB_URL}/login/oauth/authorize` with `client_id`, `redirect_uri`, `scope`, `state` and the PKCE `code_challenge`."),
+                ("Set-Cookie" = String, description = "`nectr_oauth_binding`: HttpOnly, `SameSite=Lax`, lives as long as the state."),
+            )),
+        (status = 429, description = "Too many sign-in starts from this client address.", body = ErrorResponse,
+            headers(("Retry-After" = u64, description = "Seconds to wait."))),
+        (status = 503, description = "Too many sign-ins are in progress (with `Retry-After`), or the database is unavailable.",
+            body = ErrorResponse,
+            headers(("Retry-After" = u64, description = "Seconds to wait; sent when too many sign-ins are in progress."))),
+    )
+)]
 pub async fn start(
     request: HttpRequest,
     state: web::Data<AppState>,

@@ -3,16 +3,75 @@
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
 
 use super::session_cookie;
 use crate::api_error::ApiError;
+use crate::openapi::ErrorResponse;
 use crate::state::AppState;
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct LogoutQuery {
+    /// `all` ends every session of the person; left out, only this one. Anything else is a
+    /// 400 (read as text so the answer can say what is accepted).
+    #[param(inline, value_type = Option<LogoutScope>)]
     scope: Option<String>,
 }
+
+/// The values `scope` accepts.
+#[derive(Debug, ToSchema)]
+#[schema(rename_all = "lowercase")]
+#[expect(
+    dead_code,
+    reason = "describes `scope` in the API document; the handler reads it as text"
+)]
+pub enum LogoutScope {
+    /// Every session of the person, in every browser.
+    All,
+}
+
+/// The answer to a logout.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct LogoutResponse {
+    /// `Logged out`, or `Logged out everywhere` with `scope=all`.
+    message: &'static str,
+    /// How many sessions ended; only with `scope=all`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    sessions_ended: Option<u64>,
+}
+
+/// Log out, here or everywhere.
+///
+/// Ends this session (or, with `scope=all`, every session of the person) on the server and
+/// clears the cookie. Without a valid session there is nothing to end and the answer is the same 200. Refused
+/// when another website made the browser send it. If the session cannot be revoked the
+/// cookie is kept, so the person can try again.
+#[utoipa::path(
+    post,
+    path = "/auth/logout",
+    operation_id = "logout",
+    tag = "auth",
+    params(LogoutQuery),
+    // The session is optional: logging out without one succeeds and changes nothing.
+    security((), ("session_cookie" = [])),
+    responses(
+        (status = 200, description = "Logged out; the session cookie is cleared.", body = LogoutResponse,
+            headers(("Set-Cookie" = String, description = "`access_token` emptied, `Max-Age=0`.")),
+            examples(
+                ("this_session" = (summary = "Without `scope`", value = json!({"message": "Logged out"}))),
+                ("everywhere" = (summary = "With `scope=all`",
+                    value = json!({"message": "Logged out everywhere", "sessions_ended": 2}))),
+            )),
+        (status = 400, description = "`scope` is neither `all` nor left out, or the query is malformed.",
+            body = ErrorResponse),
+        (status = 403, description = "Another website made the browser send this request; nothing changed.",
+            body = ErrorResponse),
+        (status = 503, description = "The database is unavailable; the session and cookie are kept.",
+            body = ErrorResponse),
+    )
+)]
 
 pub async fn logout(
     request: HttpRequest,
@@ -37,9 +96,15 @@ pub async fn logout(
         .logout(session_cookie(&request).as_deref(), everywhere)
         .await?;
     let body = if everywhere {
-        serde_json::json!({ "message": "Logged out everywhere", "sessions_ended": ended })
+        LogoutResponse {
+            message: "Logged out everywhere",
+            sessions_ended: Some(ended),
+        }
     } else {
-        serde_json::json!({ "message": "Logged out" })
+        LogoutResponse {
+            message: "Logged out",
+            sessions_ended: None,
+        }
     };
     Ok(HttpResponse::Ok()
         .cookie(state.cookies.clear_session())

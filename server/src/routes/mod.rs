@@ -1,10 +1,11 @@
 //! The HTTP API: one handler per file, registered here.
 
-mod github_callback;
-mod github_login;
-mod logout;
-mod me;
-mod reconnect;
+// Visible to the crate so `openapi` can gather the handlers' annotations.
+pub(crate) mod github_callback;
+pub(crate) mod github_login;
+pub(crate) mod logout;
+pub(crate) mod me;
+pub(crate) mod reconnect;
 
 use actix_web::{HttpRequest, HttpResponse, Route, web};
 
@@ -16,11 +17,6 @@ use crate::state::AppState;
 
 /// Registers every route; each path answers other methods with a JSON 405.
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    let resource = |path: &str, route: Route| {
-        web::resource(path)
-            .route(route)
-            .default_service(web::to(framework::method_not_allowed))
-    };
     cfg.service(resource("/auth/github", web::get().to(github_login::start)))
         .service(resource(
             "/auth/github/callback",
@@ -31,7 +27,18 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             web::get().to(reconnect::reconnect),
         ))
         .service(resource("/auth/me", web::get().to(me::me)))
-        .service(resource("/auth/logout", web::post().to(logout::logout)));
+        .service(resource("/auth/logout", web::post().to(logout::logout)))
+        .service(resource(
+            "/openapi.json",
+            web::get().to(crate::openapi::openapi_json),
+        ));
+}
+
+/// `path` answering `route` only; other methods get a JSON 405.
+pub(crate) fn resource(path: &str, route: Route) -> actix_web::Resource {
+    web::resource(path)
+        .route(route)
+        .default_service(web::to(framework::method_not_allowed))
 }
 
 fn cookie_value(request: &HttpRequest, name: &str) -> Option<String> {
