@@ -325,92 +325,155 @@ fn migrate_against_an_unreachable_postgres_names_it_in_bounded_time() {
     assert!(!stderr.contains("hunter2"), "no password in {stderr}");
 }
 
+/// The real binary serving on a free port, GitHub played by a stand-in, and a client that
+/// keeps cookies and does not follow redirects.
+struct Served {
+    dir: tempfile::TempDir,
+    github: GithubStandIn,
+    backend: String,
+    key: String,
+    child: tokio::process::Child,
+    client: reqwest::Client,
+}
+
+const CLIENT_SECRET: &str = "0123456789abcdef0123456789abcdef01234567";
+
+impl Served {
+    /// Starts `nectr-auth serve` with `extra` variables and waits until it answers.
+    async fn start(extra: &[(&str, &str)]) -> Served {
+        let dir = tempdir();
+        let github = GithubStandIn::start().await.expect("stand-in");
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .expect("free port")
+            .port();
+        let backend = format!("http://127.0.0.1:{port}");
+        github.register_app(OAuthApp::new(
+            "Iv1.binary",
+            CLIENT_SECRET,
+            format!("{backend}/auth/github/callback"),
+        ));
+        let key = nectr_crypto::SecretKey::generate().encode();
+        let child = tokio::process::Command::new(BINARY)
+            .current_dir(dir.path())
+            .env_clear()
+            .envs([
+                ("PORT", port.to_string()),
+                ("BACKEND_URL", backend.clone()),
+                ("GITHUB_CLIENT_ID", "Iv1.binary".into()),
+                ("GITHUB_CLIENT_SECRET", CLIENT_SECRET.into()),
+                ("GITHUB_URL", github.web_url()),
+                ("GITHUB_API_URL", github.api_url()),
+                ("SECRET_KEY", key.clone()),
+            ])
+            .envs(extra.iter().copied())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .kill_on_drop(true)
+            .spawn()
+            .expect("serve starts");
+        let client = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .cookie_store(true)
+            .build()
+            .expect("client");
+        let served = Served {
+            dir,
+            github,
+            backend,
+            key,
+            child,
+            client,
+        };
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while served
+            .client
+            .get(served.url("/healthz"))
+            .send()
+            .await
+            .is_err()
+        {
+            assert!(Instant::now() < deadline, "the service never answered");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        served
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.backend)
+    }
+
+    /// Sends SIGTERM and waits for the exit; returns whether it exited 0, and its logs.
+    async fn stop(mut self) -> (bool, String) {
+        let pid = self.child.id().expect("pid").to_string();
+        let killed = Command::new("kill")
+            .args(["-TERM", &pid])
+            .status()
+            .expect("kill runs");
+        assert!(killed.success());
+        let status = tokio::time::timeout(Duration::from_secs(30), self.child.wait())
+            .await
+            .expect("exits")
+            .expect("status");
+        let output = self.child.wait_with_output().await.expect("output");
+        let logs = format!("{}{}", text(&output.stdout), text(&output.stderr));
+        (status.success(), logs)
+    }
+}
+
+fn location(response: &reqwest::Response) -> String {
+    response.headers()["location"]
+        .to_str()
+        .expect("location")
+        .to_owned()
+}
+
 /// The real process serves a whole sign-in through the stand-in, and its debug logs hold no
 /// secret.
 #[tokio::test]
 async fn the_binary_serves_a_whole_sign_in_and_logs_no_secret() {
-    let dir = tempdir();
-    let github = GithubStandIn::start().await.expect("stand-in");
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .expect("free port")
-        .port();
-    let backend = format!("http://127.0.0.1:{port}");
-    let secret = "0123456789abcdef0123456789abcdef01234567";
-    github.register_app(OAuthApp::new(
-        "Iv1.binary",
-        secret,
-        format!("{backend}/auth/github/callback"),
-    ));
-    let key = nectr_crypto::SecretKey::generate().encode();
-    let mut child = tokio::process::Command::new(BINARY)
-        .current_dir(dir.path())
-        .env_clear()
-        .envs([
-            ("PORT", port.to_string()),
-            ("BACKEND_URL", backend.clone()),
-            ("GITHUB_CLIENT_ID", "Iv1.binary".into()),
-            ("GITHUB_CLIENT_SECRET", secret.into()),
-            ("GITHUB_URL", github.web_url()),
-            ("GITHUB_API_URL", github.api_url()),
-            ("SECRET_KEY", key.clone()),
-            ("RUST_LOG", "debug".into()),
-        ])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .kill_on_drop(true)
-        .spawn()
-        .expect("serve starts");
-
-    let client = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .cookie_store(true)
-        .build()
-        .expect("client");
-    let deadline = Instant::now() + Duration::from_secs(30);
-    let login = loop {
-        match client.get(format!("{backend}/auth/github")).send().await {
-            Ok(response) => break response,
-            Err(_) if Instant::now() < deadline => {
-                tokio::time::sleep(Duration::from_millis(50)).await
-            }
-            Err(e) => panic!("the service never answered: {e}"),
-        }
-    };
-    let next = |r: &reqwest::Response| {
-        r.headers()["location"]
-            .to_str()
-            .expect("location")
-            .to_owned()
-    };
-    let authorize = client.get(next(&login)).send().await.expect("authorize");
-    let callback = client.get(next(&authorize)).send().await.expect("callback");
-    assert_eq!(callback.status(), 302);
-    let me = client
-        .get(format!("{backend}/auth/me"))
+    let served = Served::start(&[("RUST_LOG", "debug")]).await;
+    let client = &served.client;
+    let login = client
+        .get(served.url("/auth/github"))
         .send()
         .await
-        .expect("me");
+        .expect("login");
+    let authorize = client
+        .get(location(&login))
+        .send()
+        .await
+        .expect("authorize");
+    let callback = client
+        .get(location(&authorize))
+        .send()
+        .await
+        .expect("callback");
+    assert_eq!(callback.status(), 302);
+    let me = client.get(served.url("/auth/me")).send().await.expect("me");
     assert_eq!(me.status(), 200);
     let me: serde_json::Value = me.json().await.expect("JSON");
     assert_eq!(me["github_username"], "octocat");
+    assert!(
+        served.dir.path().join("nectr-auth.db").exists(),
+        "SQLite default in the working directory"
+    );
 
-    child.start_kill().expect("stop");
-    let output = child.wait_with_output().await.expect("output");
-    let logs = format!("{}{}", text(&output.stdout), text(&output.stderr));
+    let tokens = served.github.issued_tokens();
+    let key = served.key.clone();
+    let (_, logs) = served.stop().await;
     assert!(
         logs.contains("signed in"),
         "debug logs were written: {logs}"
     );
-    for token in github.issued_tokens() {
+    for token in tokens {
         assert!(!logs.contains(&token), "a GitHub token in the logs");
     }
-    assert!(!logs.contains(secret), "the client secret in the logs");
-    assert!(!logs.contains(&key), "the key in the logs");
     assert!(
-        dir.path().join("nectr-auth.db").exists(),
-        "SQLite default in the working directory"
+        !logs.contains(CLIENT_SECRET),
+        "the client secret in the logs"
     );
+    assert!(!logs.contains(&key), "the key in the logs");
 }
 
 /// SIGTERM while a sign-in is in flight: the process stops taking connections, finishes the
@@ -419,102 +482,53 @@ async fn the_binary_serves_a_whole_sign_in_and_logs_no_secret() {
 async fn sigterm_lets_in_flight_requests_finish_and_logs_are_json() {
     use nectr_github_standin::{Endpoint, Fault};
 
-    let dir = tempdir();
-    let github = GithubStandIn::start().await.expect("stand-in");
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .expect("free port")
-        .port();
-    let backend = format!("http://127.0.0.1:{port}");
-    github.register_app(OAuthApp::new(
-        "Iv1.shutdown",
-        "shutdown-secret",
-        format!("{backend}/auth/github/callback"),
-    ));
-    let mut child = tokio::process::Command::new(BINARY)
-        .current_dir(dir.path())
-        .env_clear()
-        .envs([
-            ("PORT", port.to_string()),
-            ("BACKEND_URL", backend.clone()),
-            ("GITHUB_CLIENT_ID", "Iv1.shutdown".into()),
-            ("GITHUB_CLIENT_SECRET", "shutdown-secret".into()),
-            ("GITHUB_URL", github.web_url()),
-            ("GITHUB_API_URL", github.api_url()),
-            ("SECRET_KEY", nectr_crypto::SecretKey::generate().encode()),
-            ("LOG_FORMAT", "json".into()),
-        ])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .kill_on_drop(true)
-        .spawn()
-        .expect("serve starts");
-    let client = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .cookie_store(true)
-        .build()
-        .expect("client");
-    let deadline = Instant::now() + Duration::from_secs(30);
-    let login = loop {
-        match client.get(format!("{backend}/auth/github")).send().await {
-            Ok(response) => break response,
-            Err(_) if Instant::now() < deadline => {
-                tokio::time::sleep(Duration::from_millis(50)).await
-            }
-            Err(e) => panic!("the service never answered: {e}"),
-        }
-    };
-    let next = |r: &reqwest::Response| {
-        r.headers()["location"]
-            .to_str()
-            .expect("location")
-            .to_owned()
-    };
-    let authorize = client.get(next(&login)).send().await.expect("authorize");
-    github.set_fault(Endpoint::AccessToken, Fault::Delay(Duration::from_secs(2)));
-    let in_flight = tokio::spawn({
-        let client = client.clone();
-        let callback = next(&authorize);
-        async move {
-            client
-                .get(callback)
-                .header("x-request-id", "trace-4242")
-                .send()
-                .await
-                .map(|r| r.status().as_u16())
-        }
+    let served = Served::start(&[("LOG_FORMAT", "json")]).await;
+    let client = served.client.clone();
+    let login = client
+        .get(served.url("/auth/github"))
+        .send()
+        .await
+        .expect("login");
+    let authorize = client
+        .get(location(&login))
+        .send()
+        .await
+        .expect("authorize");
+    served
+        .github
+        .set_fault(Endpoint::AccessToken, Fault::Delay(Duration::from_secs(2)));
+    let callback = location(&authorize);
+    let in_flight = tokio::spawn(async move {
+        client
+            .get(callback)
+            .header("x-request-id", "trace-4242")
+            .send()
+            .await
+            .map(|r| r.status().as_u16())
     });
-    // Signal once the callback is waiting on GitHub.
+    // Stop once the callback is waiting on GitHub.
     let deadline = Instant::now() + Duration::from_secs(10);
-    while github.requests_to(Endpoint::AccessToken).is_empty() {
+    while served.github.requests_to(Endpoint::AccessToken).is_empty() {
         assert!(
             Instant::now() < deadline,
             "the callback never reached GitHub"
         );
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
-    let pid = child.id().expect("pid").to_string();
-    let killed = Command::new("kill")
-        .args(["-TERM", &pid])
-        .status()
-        .expect("kill runs");
-    assert!(killed.success());
+    let healthz = served.url("/healthz");
+    let probe = served.client.clone();
+    let (exited_cleanly, logs) = served.stop().await;
 
     assert_eq!(
         in_flight.await.expect("task").expect("answered"),
         302,
         "the sign-in finished"
     );
-    let status = tokio::time::timeout(Duration::from_secs(30), child.wait())
-        .await
-        .expect("exits after finishing")
-        .expect("status");
-    assert!(status.success(), "{status:?}");
-    let after = client.get(format!("{backend}/healthz")).send().await;
-    assert!(after.is_err(), "no longer listening");
-
-    let output = child.wait_with_output().await.expect("output");
-    let logs = text(&output.stderr);
+    assert!(exited_cleanly, "{logs}");
+    assert!(
+        probe.get(healthz).send().await.is_err(),
+        "no longer listening"
+    );
     let lines: Vec<serde_json::Value> = logs
         .lines()
         .map(|line| serde_json::from_str(line).unwrap_or_else(|e| panic!("not JSON ({e}): {line}")))
@@ -523,4 +537,25 @@ async fn sigterm_lets_in_flight_requests_finish_and_logs_are_json() {
         lines.iter().any(|l| l.to_string().contains("trace-4242")),
         "request id in the logs:\n{logs}"
     );
+}
+
+/// A failed sign-in is one log line at the default level, with its reason and request id.
+#[tokio::test]
+async fn a_failed_sign_in_logs_one_line_with_its_reason() {
+    let served = Served::start(&[("LOG_FORMAT", "json")]).await;
+    let failed = served
+        .client
+        .get(served.url("/auth/github/callback?code=abc&state=forged"))
+        .header("x-request-id", "failed-7")
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(failed.status(), 400);
+    let (_, logs) = served.stop().await;
+    let lines: Vec<&str> = logs.lines().filter(|l| l.contains("failed-7")).collect();
+    assert_eq!(lines.len(), 1, "{logs}");
+    let line: serde_json::Value = serde_json::from_str(lines[0]).expect("JSON");
+    assert_eq!(line["message"], "sign-in failed");
+    assert_eq!(line["reason"], "invalid_state");
+    assert!(!lines[0].contains("abc"), "the code is not logged");
 }

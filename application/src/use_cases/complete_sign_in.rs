@@ -110,7 +110,7 @@ impl AuthService {
         let binding = binding.and_then(|b| BrowserBinding::parse(b).ok());
         let binding_present = binding.is_some();
         let (Some(state), Some(binding)) = (state, binding) else {
-            tracing::info!(
+            tracing::debug!(
                 state.present = params.state.is_some(),
                 binding.present = binding_present,
                 "callback rejected: state or binding cookie missing or malformed"
@@ -126,7 +126,7 @@ impl AuthService {
         {
             Some(verifier) => Ok(verifier),
             None => {
-                tracing::info!("callback rejected: state unknown, expired, used or foreign");
+                tracing::debug!("callback rejected: state unknown, expired, used or foreign");
                 Err(CompleteSignInError::InvalidState)
             }
         }
@@ -162,7 +162,7 @@ impl AuthService {
                 "Start sign-in again; if it keeps failing, ask the operator to check the OAuth App settings."
             }
         };
-        tracing::info!(oauth.error = %error, "callback carried an OAuth error");
+        tracing::debug!(oauth.error = %error, "callback carried an OAuth error");
         CompleteSignInError::ProviderRefused {
             provider,
             error,
