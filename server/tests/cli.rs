@@ -403,6 +403,15 @@ impl Served {
         format!("{}{path}", self.backend)
     }
 
+    /// Starts a sign-in and lets GitHub approve it; returns the callback URL to follow.
+    async fn approved_callback(&self) -> String {
+        let get =
+            |url: String| async move { self.client.get(url).send().await.expect("request sent") };
+        let login = get(self.url("/auth/github")).await;
+        let authorize = get(location(&login)).await;
+        location(&authorize)
+    }
+
     /// Sends SIGTERM and waits for the exit; returns whether it exited 0, and its logs.
     async fn stop(mut self) -> (bool, String) {
         let pid = self.child.id().expect("pid").to_string();
@@ -434,21 +443,8 @@ fn location(response: &reqwest::Response) -> String {
 async fn the_binary_serves_a_whole_sign_in_and_logs_no_secret() {
     let served = Served::start(&[("RUST_LOG", "debug")]).await;
     let client = &served.client;
-    let login = client
-        .get(served.url("/auth/github"))
-        .send()
-        .await
-        .expect("login");
-    let authorize = client
-        .get(location(&login))
-        .send()
-        .await
-        .expect("authorize");
-    let callback = client
-        .get(location(&authorize))
-        .send()
-        .await
-        .expect("callback");
+    let callback = served.approved_callback().await;
+    let callback = client.get(callback).send().await.expect("callback");
     assert_eq!(callback.status(), 302);
     let me = client.get(served.url("/auth/me")).send().await.expect("me");
     assert_eq!(me.status(), 200);
@@ -484,20 +480,10 @@ async fn sigterm_lets_in_flight_requests_finish_and_logs_are_json() {
 
     let served = Served::start(&[("LOG_FORMAT", "json")]).await;
     let client = served.client.clone();
-    let login = client
-        .get(served.url("/auth/github"))
-        .send()
-        .await
-        .expect("login");
-    let authorize = client
-        .get(location(&login))
-        .send()
-        .await
-        .expect("authorize");
+    let callback = served.approved_callback().await;
     served
         .github
         .set_fault(Endpoint::AccessToken, Fault::Delay(Duration::from_secs(2)));
-    let callback = location(&authorize);
     let in_flight = tokio::spawn(async move {
         client
             .get(callback)
