@@ -215,7 +215,7 @@ path = b.get("dockerfilePath", "")
 if path != "deploy/Dockerfile" or not os.path.isfile(os.path.join(sys.argv[2], path)):
     problems.append(f"build.dockerfilePath must be deploy/Dockerfile (got {path!r})")
 if not str(d.get("startCommand", "")).startswith("/usr/local/bin/nectr-auth serve"): problems.append("deploy.startCommand must run nectr-auth serve")
-if d.get("healthcheckPath") != "/healthz": problems.append("deploy.healthcheckPath must be /healthz")
+if d.get("healthcheckPath") != "/readyz": problems.append("deploy.healthcheckPath must be /readyz (a release goes live only once its migrations are applied)")
 if d.get("restartPolicyType") not in ("ON_FAILURE", "ALWAYS", "NEVER"): problems.append("deploy.restartPolicyType must be ON_FAILURE, ALWAYS or NEVER")
 if not isinstance(d.get("healthcheckTimeout", 0), int): problems.append("deploy.healthcheckTimeout must be a number of seconds")
 for p in problems: print(p)

@@ -1,6 +1,7 @@
 //! Every error-to-HTTP mapping of the service, in one place. Each error becomes
 //! `{"detail": "…"}` with a fitting status; 5xx only for an outage of the database or the
-//! identity provider, and the detail says which. Errors are logged here, once.
+//! identity provider, and the detail says which. Each error is logged once, when it becomes
+//! the answer.
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, ResponseError};
@@ -13,38 +14,58 @@ pub struct ApiError {
     status: StatusCode,
     detail: String,
     retry_after_seconds: Option<u64>,
+    /// For the operator's log only (where the database is, what its driver said).
+    cause: Option<String>,
+    /// Set when the error ends a sign-in: its reason label.
+    sign_in_failure: Option<&'static str>,
 }
 
 impl ApiError {
     pub fn new(status: StatusCode, detail: impl Into<String>) -> Self {
-        Self::with_cause(status, detail, None)
-    }
-
-    /// An error whose `cause` is for the operator's log only (where the database is, what
-    /// its driver said): it is logged with the answer, in one line, and never sent.
-    fn with_cause(status: StatusCode, detail: impl Into<String>, cause: Option<&str>) -> Self {
-        let error = Self {
+        Self {
             status,
             detail: detail.into(),
             retry_after_seconds: None,
-        };
-        let cause = cause.unwrap_or_default();
-        // Refusals are routine (every signed-out page load asks `/auth/me`); outages are not.
-        if status.is_server_error() {
-            tracing::warn!(http.status = status.as_u16(), detail = %error.detail, cause, "request failed");
-        } else {
-            tracing::debug!(http.status = status.as_u16(), detail = %error.detail, "request refused");
+            cause: None,
+            sign_in_failure: None,
         }
-        error
     }
-}
 
-impl ApiError {
+    /// An error whose `cause` is logged with the answer, in one line, and never sent.
+    fn with_cause(status: StatusCode, detail: impl Into<String>, cause: String) -> Self {
+        Self {
+            cause: Some(cause),
+            ..Self::new(status, detail)
+        }
+    }
+
     /// Tells the client when to try again (`Retry-After`).
     #[must_use]
     pub fn retry_after(mut self, seconds: u64) -> Self {
         self.retry_after_seconds = Some(seconds);
         self
+    }
+
+    /// The one log line of this answer. A failed sign-in is always worth a line (with its
+    /// reason); other refusals are routine (every signed-out page load asks `/auth/me`);
+    /// outages are warnings.
+    fn log(&self) {
+        let status = self.status.as_u16();
+        let cause = self.cause.as_deref().unwrap_or_default();
+        match (self.sign_in_failure, self.status.is_server_error()) {
+            (Some(reason), true) => {
+                tracing::warn!(reason, http.status = status, detail = %self.detail, cause, "sign-in failed");
+            }
+            (Some(reason), false) => {
+                tracing::info!(reason, http.status = status, "sign-in failed");
+            }
+            (None, true) => {
+                tracing::warn!(http.status = status, detail = %self.detail, cause, "request failed");
+            }
+            (None, false) => {
+                tracing::debug!(http.status = status, detail = %self.detail, "request refused");
+            }
+        }
     }
 }
 
@@ -60,6 +81,7 @@ impl ResponseError for ApiError {
     }
 
     fn error_response(&self) -> HttpResponse {
+        self.log();
         let mut response = HttpResponse::build(self.status);
         if let Some(seconds) = self.retry_after_seconds {
             response.insert_header((actix_web::http::header::RETRY_AFTER, seconds.to_string()));
@@ -78,14 +100,14 @@ impl From<StoreError> for ApiError {
                 format!(
                     "Database unavailable ({database}): the service cannot reach its database right now. Try again shortly."
                 ),
-                Some(&cause),
+                cause.clone(),
             ),
             // Never a 500: the database answered something we cannot use, typically a schema
             // that was not migrated.
             StoreError::Failed(_) => Self::with_cause(
                 StatusCode::SERVICE_UNAVAILABLE,
                 "Database error: the request could not be completed. If this persists, the operator should check the service's log and that migrations were applied (`nectr-auth migrate`).",
-                Some(&cause),
+                cause.clone(),
             ),
         }
     }
@@ -122,13 +144,18 @@ impl From<StartSignInError> for ApiError {
 
 impl From<CompleteSignInError> for ApiError {
     fn from(e: CompleteSignInError) -> Self {
-        match e {
+        let reason = e.reason();
+        let error: Self = match e {
             CompleteSignInError::Provider(e) => e.into(),
             CompleteSignInError::Store(e) => e.into(),
             CompleteSignInError::InvalidState
             | CompleteSignInError::Cancelled { .. }
             | CompleteSignInError::ProviderRefused { .. }
             | CompleteSignInError::MissingCode => Self::new(StatusCode::BAD_REQUEST, e.to_string()),
+        };
+        Self {
+            sign_in_failure: Some(reason),
+            ..error
         }
     }
 }

@@ -5,19 +5,20 @@ use std::sync::OnceLock;
 
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
-use actix_web::http::StatusCode;
 use actix_web::middleware::Next;
-use actix_web::{Error, HttpResponse, ResponseError as _, web};
+use actix_web::{Error, HttpResponse, web};
 use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
+use nectr_application::ports::StoreError;
 use nectr_db::Database;
 
-use crate::api_error::ApiError;
 use crate::openapi::{ErrorResponse, StatusResponse};
 
 /// What the operator endpoints need.
 pub struct Ops {
     pub database: Database,
     pub metrics: PrometheusHandle,
+    /// Set once every embedded migration was seen applied.
+    pub migrated: std::sync::atomic::AtomicBool,
 }
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -46,6 +47,11 @@ pub async fn healthz() -> HttpResponse {
 
 /// Ready for traffic: the database answers and has every migration this binary expects.
 /// 503 with the reason otherwise, so a load balancer sends nothing here meanwhile.
+///
+/// Once the migrations were seen applied they are not asked again (they only ever get
+/// applied). A saturated pool means the database is working, so it counts as ready rather
+/// than taking every instance out of rotation under load. Failures are answered without a
+/// warning each: a probe every few seconds during an outage would flood the log.
 #[utoipa::path(
     get,
     path = "/readyz",
@@ -60,23 +66,45 @@ pub async fn healthz() -> HttpResponse {
     )
 )]
 pub async fn readyz(ops: web::Data<Ops>) -> HttpResponse {
-    let not_ready =
-        |detail: String| ApiError::new(StatusCode::SERVICE_UNAVAILABLE, detail).error_response();
-    if let Err(e) = ops.database.ping().await {
-        return ApiError::from(e).error_response();
+    let not_ready = |detail: String| {
+        HttpResponse::ServiceUnavailable().json(serde_json::json!({ "detail": detail }))
+    };
+    let pool = ops.database.pool_status();
+    let saturated = pool.open == pool.max && pool.idle == 0;
+    if !saturated && let Err(e) = ops.database.ping().await {
+        return not_ready(unavailable(&e));
+    }
+    if ops.migrated.load(std::sync::atomic::Ordering::Relaxed) {
+        return ready();
     }
     match ops.database.pending_migrations().await {
         Ok(pending) if pending.is_empty() => {
-            HttpResponse::Ok().json(serde_json::json!({ "status": "ready" }))
+            ops.migrated
+                .store(true, std::sync::atomic::Ordering::Relaxed);
+            ready()
         }
         Ok(pending) => not_ready(format!(
             "Not ready: {} database migration(s) are not applied yet ({}); run `nectr-auth migrate` or start with RUN_MIGRATIONS=true",
             pending.len(),
             pending.join(", ")
         )),
-        Err(_) => not_ready(
+        Err(e @ StoreError::Unavailable { .. }) => not_ready(unavailable(&e)),
+        Err(StoreError::Failed(_)) => not_ready(
             "Not ready: the database has no migration table; run `nectr-auth migrate`".to_owned(),
         ),
+    }
+}
+
+fn ready() -> HttpResponse {
+    HttpResponse::Ok().json(serde_json::json!({ "status": "ready" }))
+}
+
+fn unavailable(e: &StoreError) -> String {
+    match e {
+        StoreError::Unavailable { database, .. } => {
+            format!("Not ready: the database ({database}) cannot be reached")
+        }
+        StoreError::Failed(_) => "Not ready: the database cannot be used".to_owned(),
     }
 }
 
@@ -131,13 +159,29 @@ pub fn recorder() -> PrometheusHandle {
         .clone()
 }
 
+/// The standard methods by name, anything else as `other`: a client may send any method
+/// name, and each distinct label value would be a new series kept forever.
+fn method_label(method: &actix_web::http::Method) -> &'static str {
+    use actix_web::http::Method;
+    match *method {
+        Method::GET => "GET",
+        Method::POST => "POST",
+        Method::HEAD => "HEAD",
+        Method::OPTIONS => "OPTIONS",
+        Method::PUT => "PUT",
+        Method::DELETE => "DELETE",
+        Method::PATCH => "PATCH",
+        _ => "other",
+    }
+}
+
 /// Counts requests by route, method and status, and times them.
 pub async fn record(
     request: ServiceRequest,
     next: Next<impl MessageBody>,
 ) -> Result<ServiceResponse<impl MessageBody>, Error> {
     let started = std::time::Instant::now();
-    let method = request.method().to_string();
+    let method = method_label(request.method());
     let response = next.call(request).await?;
     // The matched pattern, never the raw path (unbounded label values).
     let route = response
@@ -148,7 +192,7 @@ pub async fn record(
     metrics::counter!(
         "nectr_auth_http_requests_total",
         "route" => route.clone(),
-        "method" => method.clone(),
+        "method" => method,
         "status" => status
     )
     .increment(1);

@@ -68,6 +68,8 @@ pub struct Application {
     server: Server,
     service: AuthService,
     login_limit: Arc<LoginRateLimit>,
+    /// Closed once the server has stopped, so PostgreSQL sees the connections end cleanly.
+    pool: Database,
     sweep_interval: std::time::Duration,
 }
 
@@ -116,7 +118,9 @@ impl Application {
         let ops = web::Data::new(Ops {
             database: database.clone(),
             metrics: ops::recorder(),
+            migrated: std::sync::atomic::AtomicBool::new(false),
         });
+        let pool = database.clone();
         let store = Arc::new(database);
         let ports = Ports {
             users: store.clone(),
@@ -173,6 +177,7 @@ impl Application {
             server,
             service,
             login_limit,
+            pool,
             sweep_interval: settings.sweep_interval,
         })
     }
@@ -193,6 +198,8 @@ impl Application {
         ));
         let outcome = self.server.await;
         sweeper.abort();
+        let _ = sweeper.await;
+        self.pool.close();
         outcome
     }
 }
@@ -243,7 +250,13 @@ fn cors(frontend_origin: &str) -> Cors {
     Cors::default()
         .allowed_origin(frontend_origin)
         .allowed_methods(["GET", "POST"])
-        .allowed_headers([header::CONTENT_TYPE, header::ACCEPT])
+        .allowed_headers([
+            header::CONTENT_TYPE,
+            header::ACCEPT,
+            header::HeaderName::from_static("x-request-id"),
+        ])
+        // So the frontend can log the id that the service's log lines carry.
+        .expose_headers([header::HeaderName::from_static("x-request-id")])
         .supports_credentials()
         .max_age(600)
 }

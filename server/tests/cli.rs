@@ -525,23 +525,46 @@ async fn sigterm_lets_in_flight_requests_finish_and_logs_are_json() {
     );
 }
 
-/// A failed sign-in is one log line at the default level, with its reason and request id.
+/// A failed sign-in is one log line at the default level, with its reason and request id,
+/// whether it is refused (4xx) or GitHub fails (5xx).
 #[tokio::test]
 async fn a_failed_sign_in_logs_one_line_with_its_reason() {
+    use nectr_github_standin::{Endpoint, Fault};
+
     let served = Served::start(&[("LOG_FORMAT", "json")]).await;
-    let failed = served
+    let forged = served
         .client
         .get(served.url("/auth/github/callback?code=abc&state=forged"))
         .header("x-request-id", "failed-7")
         .send()
         .await
         .expect("sent");
-    assert_eq!(failed.status(), 400);
+    assert_eq!(forged.status(), 400);
+    let callback = served.approved_callback().await;
+    served.github.set_fault(Endpoint::User, Fault::Status(503));
+    let broken = served
+        .client
+        .get(callback)
+        .header("x-request-id", "failed-8")
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(broken.status(), 502);
+
     let (_, logs) = served.stop().await;
-    let lines: Vec<&str> = logs.lines().filter(|l| l.contains("failed-7")).collect();
-    assert_eq!(lines.len(), 1, "{logs}");
-    let line: serde_json::Value = serde_json::from_str(lines[0]).expect("JSON");
-    assert_eq!(line["message"], "sign-in failed");
-    assert_eq!(line["reason"], "invalid_state");
-    assert!(!lines[0].contains("abc"), "the code is not logged");
+    for (id, reason, level) in [
+        ("failed-7", "invalid_state", "INFO"),
+        ("failed-8", "provider_bad_response", "WARN"),
+    ] {
+        let lines: Vec<&str> = logs.lines().filter(|l| l.contains(id)).collect();
+        assert_eq!(lines.len(), 1, "{id}: {logs}");
+        let line: serde_json::Value = serde_json::from_str(lines[0]).expect("JSON");
+        assert_eq!(line["message"], "sign-in failed", "{id}");
+        assert_eq!(line["reason"], reason, "{id}");
+        assert_eq!(line["level"], level, "{id}");
+    }
+    assert!(
+        !logs.contains("code=abc"),
+        "the callback's query is not logged"
+    );
 }

@@ -4,7 +4,8 @@ use nectr_auth_tests::{Backend, spawn_app};
 
 on_both_databases!(
     frontend_origin_is_allowed_with_credentials,
-    other_origins_are_not
+    other_origins_are_not,
+    the_frontend_may_send_and_read_the_request_id,
 );
 
 async fn preflight(app: &nectr_auth_tests::TestApp, origin: &str) -> reqwest::Response {
@@ -74,4 +75,32 @@ async fn other_origins_are_not(backend: Backend) {
             .get("access-control-allow-origin")
             .is_none()
     );
+}
+
+async fn the_frontend_may_send_and_read_the_request_id(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let preflight = app
+        .client
+        .request(reqwest::Method::OPTIONS, app.url("/auth/me"))
+        .header("origin", "http://localhost:3000")
+        .header("access-control-request-method", "GET")
+        .header("access-control-request-headers", "x-request-id")
+        .send()
+        .await
+        .expect("sent");
+    assert!(preflight.status().is_success(), "{}", preflight.status());
+    let simple = app
+        .client
+        .get(app.url("/auth/me"))
+        .header("origin", "http://localhost:3000")
+        .send()
+        .await
+        .expect("sent");
+    let exposed = simple
+        .headers()
+        .get("access-control-expose-headers")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_ascii_lowercase();
+    assert!(exposed.contains("x-request-id"), "{exposed:?}");
 }

@@ -33,6 +33,16 @@ async fn postgres_outage_is_a_503_and_the_service_recovers_by_itself() {
         503,
         "a logout that cannot revoke does not claim success"
     );
+    let readyz = app.get("/readyz").await;
+    assert_eq!(readyz.status(), 503, "not ready while the database is away");
+    let body: serde_json::Value = readyz.json().await.expect("JSON");
+    assert!(
+        body["detail"]
+            .as_str()
+            .is_some_and(|d| d.contains("PostgreSQL")),
+        "names the database, not a missing migration table: {body}"
+    );
+    assert_eq!(app.get("/healthz").await.status(), 200, "but alive");
 
     proxy.restore();
     assert_eq!(
@@ -40,4 +50,5 @@ async fn postgres_outage_is_a_503_and_the_service_recovers_by_itself() {
         200,
         "recovered without restart"
     );
+    assert_eq!(app.get("/readyz").await.status(), 200);
 }

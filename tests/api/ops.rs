@@ -98,6 +98,18 @@ async fn metrics_count_requests_sign_ins_github_calls_and_the_pool(backend: Back
         !text.contains("code=x"),
         "no raw paths or queries as labels"
     );
+    // Any method name a client invents is one `other` label, not a new series each.
+    for invented in ["FOO1", "FOO2"] {
+        let method = reqwest::Method::from_bytes(invented.as_bytes()).expect("method");
+        app.client
+            .request(method, app.url("/healthz"))
+            .send()
+            .await
+            .expect("sent");
+    }
+    let text = app.get("/metrics").await.text().await.expect("text");
+    assert!(!text.contains("FOO1") && !text.contains("FOO2"), "{text}");
+    assert!(text.contains("method=\"other\""), "{text}");
 }
 
 async fn request_ids_are_echoed_or_made(backend: Backend) {

@@ -122,6 +122,14 @@ pub struct PoolStatus {
 }
 
 impl Database {
+    /// Closes the pool: open connections are dropped and later checkouts fail. For shutdown.
+    pub fn close(&self) {
+        match self.pools() {
+            crate::pool::Pools::Sqlite(pool) => pool.close(),
+            crate::pool::Pools::Postgres(pool) => pool.close(),
+        }
+    }
+
     pub fn pool_status(&self) -> PoolStatus {
         let status = match self.pools() {
             crate::pool::Pools::Sqlite(pool) => pool.status(),

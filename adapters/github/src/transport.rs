@@ -78,7 +78,16 @@ pub(crate) async fn send(
         Err(TransportError::Http(e)) if e.is_connect() => Some("unreachable"),
         Err(_) => Some("transport"),
         Ok(answer) if answer.status.is_server_error() => Some("server_error"),
-        Ok(answer) if answer.status == StatusCode::TOO_MANY_REQUESTS => Some("rate_limited"),
+        Ok(answer)
+            if answer.status == StatusCode::TOO_MANY_REQUESTS
+                || (answer.status == StatusCode::FORBIDDEN
+                    && answer
+                        .headers
+                        .get("x-ratelimit-remaining")
+                        .is_some_and(|v| v.as_bytes() == b"0")) =>
+        {
+            Some("rate_limited")
+        }
         Ok(_) => None,
     };
     if let Some(kind) = failure {
