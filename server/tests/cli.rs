@@ -568,3 +568,98 @@ async fn a_failed_sign_in_logs_one_line_with_its_reason() {
         "the callback's query is not logged"
     );
 }
+
+/// Outgoing TLS trusts what OpenSSL trusts and honours `SSL_CERT_FILE`, so a GitHub
+/// Enterprise Server behind a company CA works without a rebuild (SPEC). GitHub is played by
+/// `openssl s_server` with a throwaway self-signed certificate for localhost.
+#[tokio::test]
+async fn outgoing_tls_honours_ssl_cert_file() {
+    let certs = tempdir();
+    let (cert, key) = (certs.path().join("cert.pem"), certs.path().join("key.pem"));
+    let made = Command::new("openssl")
+        .args([
+            "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+        ])
+        .args([
+            "-subj",
+            "/CN=localhost",
+            "-addext",
+            "subjectAltName=DNS:localhost",
+        ])
+        .arg("-keyout")
+        .arg(&key)
+        .arg("-out")
+        .arg(&cert)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .expect("the openssl command");
+    assert!(made.success());
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("free port")
+        .port();
+    let _tls_server = tokio::process::Command::new("openssl")
+        .args(["s_server", "-www", "-accept", &port.to_string()])
+        .arg("-cert")
+        .arg(&cert)
+        .arg("-key")
+        .arg(&key)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("openssl s_server starts");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while tokio::net::TcpStream::connect(("127.0.0.1", port))
+        .await
+        .is_err()
+    {
+        assert!(Instant::now() < deadline, "s_server never listened");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let github = format!("https://localhost:{port}");
+    let cert = cert.to_string_lossy().into_owned();
+
+    for trusted in [false, true] {
+        let mut extra = vec![
+            ("GITHUB_URL", github.as_str()),
+            ("GITHUB_API_URL", github.as_str()),
+        ];
+        if trusted {
+            extra.push(("SSL_CERT_FILE", cert.as_str()));
+        }
+        let served = Served::start(&extra).await;
+        let login = served
+            .client
+            .get(served.url("/auth/github"))
+            .send()
+            .await
+            .expect("login");
+        let state = url::Url::parse(&location(&login))
+            .expect("URL")
+            .query_pairs()
+            .find(|(k, _)| k == "state")
+            .map(|(_, v)| v.into_owned())
+            .expect("state");
+        let callback = served
+            .client
+            .get(served.url(&format!("/auth/github/callback?code=x&state={state}")))
+            .send()
+            .await
+            .expect("callback");
+        assert!(callback.status().is_server_error(), "{}", callback.status());
+        let body: serde_json::Value = callback.json().await.expect("JSON");
+        let detail = body["detail"].as_str().unwrap_or_default().to_lowercase();
+        // Untrusted, the handshake fails on the certificate; trusted through SSL_CERT_FILE, it
+        // succeeds, and the exchange then waits in vain (s_server never answers a POST).
+        if trusted {
+            assert!(detail.contains("did not answer"), "{detail}");
+        } else {
+            assert!(detail.contains("certificate verify failed"), "{detail}");
+            assert!(detail.contains("ssl_cert_file"), "the hint: {detail}");
+        }
+        served.stop().await;
+    }
+}
