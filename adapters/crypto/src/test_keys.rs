@@ -3,7 +3,7 @@
 use base64::Engine as _;
 use base64::engine::general_purpose::{STANDARD, STANDARD_NO_PAD, URL_SAFE, URL_SAFE_NO_PAD};
 
-use crate::SecretKey;
+use crate::{Keyring, SecretKey};
 
 /// A fixed, valid master key; different `n` give different keys.
 pub(crate) fn key(n: u8) -> SecretKey {
@@ -32,4 +32,23 @@ pub(crate) fn all_encodings(secret: &[u8]) -> Vec<String> {
         out.push(window.iter().map(|b| format!("{b:02X}")).collect());
     }
     out
+}
+
+/// Asserts that `shown` (some `Debug` output) names the ring's current key id but holds
+/// none of its material: the master keys `key(1)` and `key(2)` it was built from, nor any
+/// derived key, in any encoding.
+pub(crate) fn assert_shows_no_key_material(shown: &str, ring: &Keyring) {
+    assert!(shown.contains(ring.current_key_id().as_str()), "{shown}");
+    for keys in ring.all() {
+        for secret in [
+            key(1).expose(),
+            key(2).expose(),
+            keys.token_key(),
+            keys.jwt_key(),
+        ] {
+            for encoding in all_encodings(secret) {
+                assert!(!shown.contains(&encoding), "{shown} contains {encoding}");
+            }
+        }
+    }
 }

@@ -107,7 +107,7 @@ impl std::fmt::Debug for AesGcmTokenCipher {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::test_keys::{all_encodings, key};
+    use crate::test_keys::{assert_shows_no_key_material, key};
 
     fn token() -> AccessToken {
         AccessToken::new("gho_16C7e42F292c6912E7710c838347Ae178B4a".to_owned())
@@ -164,19 +164,6 @@ mod tests {
     #[test]
     fn debug_shows_no_key_material() {
         let ring = Keyring::new(key(1), vec![key(2)]);
-        let shown = format!("{:?}", AesGcmTokenCipher::new(&ring));
-        assert!(shown.contains(ring.current_key_id().as_str()), "{shown}");
-        for keys in ring.all() {
-            for secret in [
-                key(1).expose(),
-                key(2).expose(),
-                keys.token_key(),
-                keys.jwt_key(),
-            ] {
-                for encoding in all_encodings(secret) {
-                    assert!(!shown.contains(&encoding), "{shown} contains {encoding}");
-                }
-            }
-        }
+        assert_shows_no_key_material(&format!("{:?}", AesGcmTokenCipher::new(&ring)), &ring);
     }
 }
