@@ -26,6 +26,7 @@ async fn postgres_outage_is_a_503_and_the_service_recovers_by_itself() {
             !detail.contains("postgres://"),
             "no URL (credentials) in {detail}"
         );
+        assert!(!detail.contains("127.0.0.1"), "no location in {detail}");
     }
     let logout = app.post("/auth/logout").await;
     assert_eq!(

@@ -32,6 +32,7 @@ mod framework_errors;
 mod github_failures;
 mod instances;
 mod keys;
+mod lifetimes;
 mod logout;
 mod maintenance;
 mod me;
