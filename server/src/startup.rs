@@ -9,11 +9,12 @@ use actix_web::dev::Server;
 use actix_web::http::header;
 use actix_web::middleware::{DefaultHeaders, from_fn};
 use actix_web::{App, HttpServer, web};
-use nectr_application::ports::Clock;
+use nectr_application::ports::{Clock, SessionStore};
 use nectr_application::{AuthService, Policy, Ports};
 use nectr_crypto::{AesGcmTokenCipher, JwtSessionSigner, Keyring, OsRandom};
 use nectr_db::Database;
 use nectr_github::{GithubConfig, GithubProvider};
+use nectr_session_cache::CachedSessions;
 use tracing_actix_web::TracingLogger;
 
 use crate::api_error::framework;
@@ -29,6 +30,11 @@ use crate::settings::{Problems, Settings};
 use crate::state::AppState;
 use crate::sweeper;
 use crate::telemetry::RequestSpan;
+
+/// Sessions checked within the last `SESSION_CACHE_SECONDS` that are kept in memory. An entry
+/// only helps while it is fresh, so this covers the sessions active within a few seconds; past
+/// it, the least used ones are checked in the database instead.
+const SESSION_CACHE_CAPACITY: u64 = 20_000;
 
 /// Why the service could not start. Each is one line naming the cause and the fix.
 #[derive(Debug, thiserror::Error)]
@@ -122,10 +128,18 @@ impl Application {
         });
         let pool = database.clone();
         let store = Arc::new(database);
+        let sessions: Arc<dyn SessionStore> = match settings.session_cache_seconds {
+            0 => store.clone(),
+            seconds => Arc::new(CachedSessions::new(
+                store.clone(),
+                seconds,
+                SESSION_CACHE_CAPACITY,
+            )),
+        };
         let ports = Ports {
             users: store.clone(),
-            states: store.clone(),
-            sessions: store,
+            states: store,
+            sessions,
             provider: Arc::new(provider),
             cipher: Arc::new(AesGcmTokenCipher::new(&keyring)),
             signer: Arc::new(JwtSessionSigner::new(&keyring)),

@@ -16,6 +16,12 @@ async fn postgres_outage_is_a_503_and_the_service_recovers_by_itself() {
     let proxy = app.chaos.as_ref().expect("proxy");
 
     proxy.cut();
+    assert_eq!(
+        app.get("/auth/me").await.status(),
+        200,
+        "a session checked within the cache window is still believed"
+    );
+    app.clock.advance(2);
     for path in ["/auth/me", "/auth/github"] {
         let response = app.get(path).await;
         assert_eq!(response.status(), 503, "{path}");

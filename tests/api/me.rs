@@ -84,5 +84,8 @@ async fn a_deleted_user_ends_the_session(backend: Backend) {
     let app = spawn_app(backend).await;
     app.signed_in().await;
     app.execute("DELETE FROM users").await;
+    // Removed behind the service's back, like a logout on another instance: seen once the
+    // session cache's window (SESSION_CACHE_SECONDS, 2 by default) has passed.
+    app.clock.advance(2);
     assert_eq!(app.get("/auth/me").await.status(), 401);
 }

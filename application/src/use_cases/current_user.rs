@@ -28,6 +28,11 @@ impl AuthService {
             tracing::debug!(reason = %e, "session token refused");
             CurrentUserError::InvalidToken
         })?;
+        // The signer allows some leeway for other parties' clocks; the session's own deadline
+        // (the same instant as `exp`) is exact, whether or not the store is asked.
+        if claims.expires_at <= now {
+            return Err(CurrentUserError::InvalidToken);
+        }
         self.ports
             .sessions
             .active_user(&claims.session_id, claims.user_id, now)

@@ -5,6 +5,7 @@ mod current_user;
 mod errors;
 mod reconnect;
 mod start_sign_in;
+mod state_cap;
 mod sweep;
 
 use std::sync::Arc;
@@ -52,11 +53,16 @@ pub struct Policy {
 pub struct AuthService {
     ports: Ports,
     policy: Policy,
+    state_cap: Arc<state_cap::StateCap>,
 }
 
 impl AuthService {
     pub fn new(ports: Ports, policy: Policy) -> Self {
-        Self { ports, policy }
+        Self {
+            ports,
+            policy,
+            state_cap: Arc::new(state_cap::StateCap::new(policy.max_live_states)),
+        }
     }
 
     pub fn policy(&self) -> Policy {

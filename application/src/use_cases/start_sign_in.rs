@@ -27,10 +27,14 @@ impl AuthService {
         existing_binding: Option<&str>,
     ) -> Result<StartedSignIn, StartSignInError> {
         let now = self.ports.clock.now();
-        let cap = self.policy.max_live_states;
-        // A soft cap: concurrent starts may pass it by a few, which is harmless; what matters
-        // is that a flood cannot grow the table without bound.
-        if cap > 0 && self.ports.states.count_live(now).await? >= cap {
+        // A soft cap: concurrent starts and other instances may pass it by a few, which is
+        // harmless; what matters is that a flood cannot grow the table without bound.
+        if !self
+            .state_cap
+            .admits(self.ports.states.as_ref(), now)
+            .await?
+        {
+            let cap = self.policy.max_live_states;
             tracing::warn!(cap, "sign-in refused: too many live states");
             return Err(StartSignInError::Busy);
         }
@@ -51,6 +55,7 @@ impl AuthService {
             expires_at: now.plus_seconds(self.policy.state_ttl_seconds),
         };
         self.ports.states.insert(&state).await?;
+        self.state_cap.started();
         let redirect_url = self
             .ports
             .provider

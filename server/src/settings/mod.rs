@@ -41,6 +41,7 @@ pub const KNOWN_VARIABLES: &[&str] = &[
     "LOGIN_RATE_LIMIT_PER_MINUTE",
     "MAX_LIVE_OAUTH_STATES",
     "TRUST_X_FORWARDED_FOR",
+    "SESSION_CACHE_SECONDS",
 ];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -102,6 +103,9 @@ pub struct Settings {
     pub max_live_oauth_states: u64,
     /// Take the client address from the last `X-Forwarded-For` entry.
     pub trust_x_forwarded_for: bool,
+    /// How long a session the database vouched for is believed without asking again (0: ask
+    /// on every request); also how late a revocation on another instance may be seen here.
+    pub session_cache_seconds: u32,
     /// HTTP worker threads (tests use one).
     pub workers: usize,
     /// How often expired states and sessions are deleted.

@@ -261,6 +261,8 @@ impl Settings {
             r.number("LOGIN_RATE_LIMIT_PER_MINUTE", 30_u32, 0, 1_000_000);
         let max_live_oauth_states = r.number("MAX_LIVE_OAUTH_STATES", 50_000_u64, 0, 100_000_000);
         let trust_x_forwarded_for = r.boolean("TRUST_X_FORWARDED_FOR", false);
+        // At most 5: a session revoked on another instance must be refused here within 5 s.
+        let session_cache_seconds = r.number("SESSION_CACHE_SECONDS", 2_u32, 0, 5);
         let settings = Settings {
             app_env,
             host,
@@ -281,6 +283,7 @@ impl Settings {
             login_rate_limit_per_minute,
             max_live_oauth_states,
             trust_x_forwarded_for,
+            session_cache_seconds,
             workers: std::thread::available_parallelism().map_or(2, usize::from),
             sweep_interval: Duration::from_secs(60),
         };
