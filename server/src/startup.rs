@@ -14,7 +14,7 @@ use nectr_application::{AuthService, Policy, Ports};
 use nectr_crypto::{AesGcmTokenCipher, JwtSessionSigner, Keyring, OsRandom};
 use nectr_db::Database;
 use nectr_github::{GithubConfig, GithubProvider};
-use nectr_session_cache::CachedSessions;
+use nectr_session_cache::{CachedSessions, MemoizedSigner};
 use tracing_actix_web::TracingLogger;
 
 use crate::api_error::framework;
@@ -31,9 +31,9 @@ use crate::state::AppState;
 use crate::sweeper;
 use crate::telemetry::RequestSpan;
 
-/// Sessions checked within the last `SESSION_CACHE_SECONDS` that are kept in memory. An entry
-/// only helps while it is fresh, so this covers the sessions active within a few seconds; past
-/// it, the least used ones are checked in the database instead.
+/// How many sessions (checked within the last `SESSION_CACHE_SECONDS`) and verified session
+/// tokens are kept in memory. A session entry only helps while it is fresh, so this covers the
+/// sessions active within a few seconds; past it, the least used are checked afresh.
 const SESSION_CACHE_CAPACITY: u64 = 20_000;
 
 /// Why the service could not start. Each is one line naming the cause and the fix.
@@ -142,7 +142,10 @@ impl Application {
             sessions,
             provider: Arc::new(provider),
             cipher: Arc::new(AesGcmTokenCipher::new(&keyring)),
-            signer: Arc::new(JwtSessionSigner::new(&keyring)),
+            signer: Arc::new(MemoizedSigner::new(
+                Arc::new(JwtSessionSigner::new(&keyring)),
+                SESSION_CACHE_CAPACITY,
+            )),
             clock: overrides.clock.unwrap_or_else(|| Arc::new(SystemClock)),
             random: Arc::new(OsRandom),
         };
