@@ -7,6 +7,7 @@ use nectr_application::ports::StoreError;
 
 use crate::error::pool_cause;
 use crate::pool::{self, Pools};
+use crate::state_batch::StateBatcher;
 use crate::{DatabaseConfig, DbError};
 
 /// The database behind every store port. Cloning is cheap: clones share one pool.
@@ -18,6 +19,7 @@ pub struct Database {
 struct Inner {
     pools: Pools,
     description: String,
+    state_batcher: StateBatcher,
 }
 
 impl std::fmt::Debug for Database {
@@ -79,7 +81,11 @@ impl Database {
             }
         };
         Ok(Self {
-            inner: Arc::new(Inner { pools, description }),
+            inner: Arc::new(Inner {
+                pools,
+                description,
+                state_batcher: StateBatcher::default(),
+            }),
         })
     }
 
@@ -105,6 +111,10 @@ impl Database {
 
     pub(crate) fn pools(&self) -> &Pools {
         &self.inner.pools
+    }
+
+    pub(crate) fn state_batcher(&self) -> &StateBatcher {
+        &self.inner.state_batcher
     }
 }
 

@@ -10,6 +10,7 @@ mod models;
 mod pool;
 mod schema;
 mod sessions;
+mod state_batch;
 mod states;
 mod users;
 

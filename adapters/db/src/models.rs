@@ -102,8 +102,10 @@ impl<'a> NewUser<'a> {
 }
 
 /// A sign-in attempt to insert.
+// NULL rather than DEFAULT for a missing verifier: SQLite takes several rows in one INSERT
+// only without DEFAULT.
 #[derive(Insertable)]
-#[diesel(table_name = oauth_states)]
+#[diesel(table_name = oauth_states, treat_none_as_default_value = false)]
 pub(crate) struct NewState<'a> {
     state: &'a str,
     binding_digest: &'a str,

@@ -9,20 +9,13 @@ use secrecy::{ExposeSecret, SecretString};
 
 use crate::Database;
 use crate::database::run;
-use crate::models::{NewState, invalid_row};
+use crate::models::invalid_row;
 use crate::schema::oauth_states;
 
 #[async_trait]
 impl StateStore for Database {
     async fn insert(&self, state: &OAuthState) -> Result<(), StoreError> {
-        let new = NewState::new(state);
-        run!(self, "storing a sign-in attempt", |conn| {
-            diesel::insert_into(oauth_states::table)
-                .values(&new)
-                .execute(conn)
-                .await
-                .map(drop)
-        })
+        self.insert_state_batched(state).await
     }
 
     async fn consume(

@@ -46,6 +46,7 @@ contract!(
     states::foreign_binding_leaves_the_state_for_its_owner,
     states::expired_or_unknown_states_are_none,
     states::duplicate_state_is_a_failure,
+    states::a_burst_of_attempts_is_stored_whole,
     states::sweep_removes_only_expired_states,
     states::live_states_are_counted_until_their_deadline,
     sessions::active_user_checks_expiry_owner_and_revocation,

@@ -216,3 +216,44 @@ pub async fn live_states_are_counted_until_their_deadline(world: &World) {
 
     assert_eq!((now, later), (3, 1));
 }
+
+/// Attempts arriving together are written in shared statements (more than fit in one); each
+/// is stored exactly as given, with or without its verifier, and answered only once stored.
+pub async fn a_burst_of_attempts_is_stored_whole(world: &World) {
+    const BURST: usize = 600;
+    let attempts: Vec<_> = (0..BURST)
+        .map(|i| {
+            let verifier = (i % 2 == 0).then_some(VERIFIER);
+            state(
+                &format!("burst-{i}-"),
+                DIGEST,
+                verifier,
+                NOW.plus_seconds(600),
+            )
+        })
+        .collect();
+
+    let stored = futures_util::future::join_all(attempts.iter().map(|a| world.db.insert(a))).await;
+
+    assert!(stored.iter().all(Result::is_ok), "every attempt stored");
+    assert_eq!(
+        world.db.count_live(NOW).await.expect("counted"),
+        BURST as u64
+    );
+    for (i, attempt) in attempts.iter().enumerate() {
+        let consumed = world
+            .db
+            .consume(&attempt.token, DIGEST, NOW)
+            .await
+            .expect("consumed")
+            .unwrap_or_else(|| panic!("attempt {i} is there"));
+        assert_eq!(
+            consumed.as_ref().map(|v| v.expose().to_owned()),
+            attempt
+                .pkce_verifier
+                .as_ref()
+                .map(|v| v.expose().to_owned()),
+            "attempt {i} keeps its verifier"
+        );
+    }
+}
