@@ -33,7 +33,13 @@ use crate::report::{DatabaseReport, Report, SettingsUsed};
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    let options = Options::parse();
+    let mut options = Options::parse();
+    // The service runs in its own temporary folder, so a relative path would miss.
+    for binary in [&mut options.server_binary, &mut options.ceiling_binary] {
+        if let Ok(absolute) = std::path::absolute(&*binary) {
+            *binary = absolute;
+        }
+    }
     let leftovers = Leftovers::default();
     let outcome = tokio::select! {
         outcome = run(&options, &leftovers) => outcome,

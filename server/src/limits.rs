@@ -5,11 +5,8 @@
 //! code runs. These limits sit well below the size limits, so oversized input that is still
 //! valid HTTP reaches us and gets a `{"detail"}` that says what was too large.
 
-use actix_web::body::{EitherBody, MessageBody};
-use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::dev::ServiceRequest;
 use actix_web::http::StatusCode;
-use actix_web::middleware::Next;
-use actix_web::{Error, ResponseError as _};
 
 use crate::api_error::ApiError;
 
@@ -18,41 +15,29 @@ pub const MAX_URI_BYTES: usize = 8 * 1024;
 /// Most header bytes accepted in total (names and values); cookies included.
 pub const MAX_HEADER_BYTES: usize = 32 * 1024;
 
-pub async fn enforce(
-    request: ServiceRequest,
-    next: Next<impl MessageBody>,
-) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, Error> {
+/// The refusal for a request over the size limits, if it is.
+pub fn refusal(request: &ServiceRequest) -> Option<ApiError> {
     let uri_bytes = request
         .uri()
         .path_and_query()
         .map_or(0, |pq| pq.as_str().len());
+    if uri_bytes > MAX_URI_BYTES {
+        return Some(ApiError::new(
+            StatusCode::URI_TOO_LONG,
+            format!("The URL is {uri_bytes} bytes long; at most {MAX_URI_BYTES} are accepted."),
+        ));
+    }
     let header_bytes: usize = request
         .headers()
         .iter()
         .map(|(name, value)| name.as_str().len() + value.len())
         .sum();
-    let refusal = if uri_bytes > MAX_URI_BYTES {
-        Some(ApiError::new(
-            StatusCode::URI_TOO_LONG,
-            format!("The URL is {uri_bytes} bytes long; at most {MAX_URI_BYTES} are accepted."),
-        ))
-    } else if header_bytes > MAX_HEADER_BYTES {
-        Some(ApiError::new(
+    (header_bytes > MAX_HEADER_BYTES).then(|| {
+        ApiError::new(
             StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
             format!(
                 "The request headers are {header_bytes} bytes; at most {MAX_HEADER_BYTES} are accepted. Clearing this site's cookies usually helps."
             ),
-        ))
-    } else {
-        None
-    };
-    match refusal {
-        Some(error) => Ok(request
-            .into_response(error.error_response())
-            .map_into_right_body()),
-        None => next
-            .call(request)
-            .await
-            .map(ServiceResponse::map_into_left_body),
-    }
+        )
+    })
 }

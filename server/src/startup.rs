@@ -7,7 +7,7 @@ use std::sync::Arc;
 use actix_cors::Cors;
 use actix_web::dev::Server;
 use actix_web::http::header;
-use actix_web::middleware::{DefaultHeaders, from_fn};
+use actix_web::middleware::from_fn;
 use actix_web::{App, HttpServer, web};
 use nectr_application::ports::{Clock, SessionStore};
 use nectr_application::{AuthService, Policy, Ports};
@@ -15,21 +15,19 @@ use nectr_crypto::{AesGcmTokenCipher, JwtSessionSigner, Keyring, OsRandom};
 use nectr_db::Database;
 use nectr_github::{GithubConfig, GithubProvider};
 use nectr_session_cache::{CachedSessions, MemoizedSigner};
-use tracing_actix_web::TracingLogger;
 
 use crate::api_error::framework;
 use crate::clock::SystemClock;
 use crate::cookies::CookiePolicy;
 use crate::cross_site::TrustedOrigins;
+use crate::edge;
 use crate::json_errors;
-use crate::limits;
 use crate::ops::{self, Ops};
 use crate::rate_limit::LoginRateLimit;
-use crate::request_id;
+use crate::security_headers::SecurityHeaders;
 use crate::settings::{Problems, Settings};
 use crate::state::AppState;
 use crate::sweeper;
-use crate::telemetry::RequestSpan;
 
 /// How many sessions (checked within the last `SESSION_CACHE_SECONDS`) and verified session
 /// tokens are kept in memory. A session entry only helps while it is fresh, so this covers the
@@ -229,17 +227,18 @@ fn http_server(
     extra_routes: Option<ExtraRoutes>,
 ) -> Result<Server, StartupError> {
     let frontend_origin = settings.frontend_origin();
-    let production = settings.is_production();
+    let security = SecurityHeaders {
+        production: settings.is_production(),
+    };
     let query_config = web::QueryConfig::default().error_handler(framework::query_error);
     let server = HttpServer::new(move || {
+        // The last `wrap` runs first: `edge` sees every request and answer.
         App::new()
             .wrap(cors(&frontend_origin))
             .wrap(from_fn(json_errors::rewrite))
-            .wrap(security_headers(production))
-            .wrap(from_fn(limits::enforce))
-            .wrap(TracingLogger::<RequestSpan>::new())
-            .wrap(from_fn(ops::record))
-            .wrap(from_fn(request_id::assign))
+            .wrap(from_fn(move |request, next| {
+                edge::handle(request, next, security)
+            }))
             .app_data(state.clone())
             .app_data(ops.clone())
             .app_data(query_config.clone())
@@ -276,25 +275,4 @@ fn cors(frontend_origin: &str) -> Cors {
         .expose_headers([header::HeaderName::from_static("x-request-id")])
         .supports_credentials()
         .max_age(600)
-}
-
-/// Headers every answer carries: nothing here may be cached, sniffed, framed, run as a page,
-/// or leak the URL (which can hold a code and state) through `Referer`; in production,
-/// browsers must only ever reach us over https. A response that sets one of these itself
-/// (the development stand-in's pages set their own policy) keeps its own.
-fn security_headers(production: bool) -> DefaultHeaders {
-    let headers = DefaultHeaders::new()
-        .add((header::CACHE_CONTROL, "no-store"))
-        .add((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
-        .add((header::X_FRAME_OPTIONS, "DENY"))
-        .add((header::REFERRER_POLICY, "no-referrer"))
-        .add((
-            header::CONTENT_SECURITY_POLICY,
-            "default-src 'none'; frame-ancestors 'none'",
-        ));
-    if production {
-        headers.add((header::STRICT_TRANSPORT_SECURITY, "max-age=31536000"))
-    } else {
-        headers
-    }
 }

@@ -41,8 +41,25 @@ pub(crate) fn resource(path: &str, route: Route) -> actix_web::Resource {
         .default_service(web::to(framework::method_not_allowed))
 }
 
+/// The value of the cookie `name`, read straight from the `Cookie` headers: parsing every
+/// cookie (with percent-decoding) on each session check cost more than the rest of it. A
+/// header with quotes or percent signs, which actix's parser would strip or decode, is left to
+/// that parser, so both always read the same (a property test holds them to it).
 fn cookie_value(request: &HttpRequest, name: &str) -> Option<String> {
-    request.cookie(name).map(|c| c.value().to_owned())
+    let headers = request.headers().get_all(actix_web::http::header::COOKIE);
+    let mut texts = Vec::new();
+    for header in headers {
+        match header.to_str() {
+            Ok(text) if !text.contains(['%', '"']) => texts.push(text),
+            _ => return request.cookie(name).map(|c| c.value().to_owned()),
+        }
+    }
+    texts
+        .into_iter()
+        .flat_map(|text| text.split(';'))
+        .filter_map(|pair| pair.split_once('='))
+        .find(|(key, _)| key.trim() == name)
+        .map(|(_, value)| value.trim().to_owned())
 }
 
 fn session_cookie(request: &HttpRequest) -> Option<String> {
@@ -70,4 +87,65 @@ fn found(location: &str) -> actix_web::HttpResponseBuilder {
     let mut response = HttpResponse::Found();
     response.insert_header((actix_web::http::header::LOCATION, location));
     response
+}
+
+#[cfg(test)]
+mod tests {
+    use actix_web::test::TestRequest;
+    use proptest::prelude::*;
+
+    use super::*;
+
+    /// What actix's own cookie parser says, for comparison.
+    fn actix_reads(request: &HttpRequest, name: &str) -> Option<String> {
+        request.cookie(name).map(|c| c.value().to_owned())
+    }
+
+    fn request_with(headers: &[String]) -> HttpRequest {
+        let mut request = TestRequest::default();
+        for header in headers {
+            request = request.append_header((actix_web::http::header::COOKIE, header.as_str()));
+        }
+        request.to_http_request()
+    }
+
+    #[test]
+    fn reads_the_session_cookie_among_others() {
+        let request = request_with(&[
+            "theme=dark; access_token=eyJ.abc.def-_; nectr_oauth_binding=b".to_owned(),
+        ]);
+        assert_eq!(
+            cookie_value(&request, SESSION_COOKIE).as_deref(),
+            Some("eyJ.abc.def-_")
+        );
+        assert_eq!(cookie_value(&request, BINDING_COOKIE).as_deref(), Some("b"));
+        assert_eq!(cookie_value(&request, "missing"), None);
+    }
+
+    proptest! {
+        /// Whatever the browser sends, the fast reader agrees with actix's parser.
+        #[test]
+        fn agrees_with_actix(
+            headers in prop::collection::vec(
+                prop::collection::vec(
+                    ("(access_token|nectr_oauth_binding|x|access_tokenx| access_token)",
+                     "[A-Za-z0-9._%\\-\" =]{0,12}"),
+                    0..4,
+                ).prop_map(|pairs| pairs.iter()
+                    .map(|(k, v)| format!("{k}={v}"))
+                    .collect::<Vec<_>>()
+                    .join("; ")),
+                0..3,
+            )
+        ) {
+            let request = request_with(&headers);
+            for name in [SESSION_COOKIE, BINDING_COOKIE] {
+                prop_assert_eq!(
+                    cookie_value(&request, name),
+                    actix_reads(&request, name),
+                    "headers {:?}", headers
+                );
+            }
+        }
+    }
 }
