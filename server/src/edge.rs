@@ -1,16 +1,17 @@
-//! The edge of every request, in one middleware: its id, its log span, the size limits, the
-//! security headers and its metrics. One pass is measurably cheaper on the session check
+//! The edge of every request, in one middleware: its id, its log span, the size limits, error
+//! answers in JSON, the security headers and its metrics. One pass is measurably cheaper on the session check
 //! than a layer for each (docs/performance.md).
 
 use std::time::Instant;
 
-use actix_web::body::{EitherBody, MessageBody};
+use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header::HeaderValue;
 use actix_web::middleware::Next;
 use actix_web::{Error, ResponseError as _};
 use tracing::Instrument as _;
 
+use crate::json_errors;
 use crate::limits;
 use crate::ops;
 use crate::request_id;
@@ -19,11 +20,11 @@ use crate::security_headers::SecurityHeaders;
 /// Runs `next` inside the request's span (so every log line of the request carries its id and
 /// route, never the query string, which can hold a code and state), then stamps the answer
 /// with the id and the security headers and counts it.
-pub async fn handle(
+pub async fn handle<B: MessageBody + 'static>(
     request: ServiceRequest,
-    next: Next<impl MessageBody>,
+    next: Next<B>,
     security: SecurityHeaders,
-) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, Error> {
+) -> Result<ServiceResponse<impl MessageBody>, Error> {
     let started = Instant::now();
     let id = request_id::of(&request);
     let method = request.method().clone();
@@ -42,11 +43,11 @@ pub async fn handle(
             let answer = span.in_scope(|| refusal.error_response());
             request.into_response(answer).map_into_right_body()
         }
-        None => next
-            .call(request)
-            .instrument(span.clone())
-            .await?
-            .map_into_left_body(),
+        None => {
+            let answer = next.call(request).instrument(span.clone()).await?;
+            span.in_scope(|| json_errors::rewrite(answer))
+                .map_into_left_body()
+        }
     };
     security.apply(response.headers_mut());
     if let Ok(value) = HeaderValue::from_str(&id) {

@@ -1,9 +1,12 @@
 //! Endpoints for operators and orchestrators: liveness, readiness and metrics. They are
 //! outside `/auth`, need no session and are not rate-limited.
 
+use std::cell::RefCell;
+use std::collections::HashMap;
 use std::sync::OnceLock;
 
 use actix_web::{HttpResponse, web};
+use metrics::{Counter, Histogram};
 use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
 use nectr_application::ports::StoreError;
 use nectr_db::Database;
@@ -156,8 +159,6 @@ pub fn recorder() -> PrometheusHandle {
         .clone()
 }
 
-/// The standard methods by name, anything else as `other`: a client may send any method
-/// name, and each distinct label value would be a new series kept forever.
 /// The status as a label without an allocation for the answers this service gives.
 fn status_label(status: actix_web::http::StatusCode) -> metrics::SharedString {
     let known = match status.as_u16() {
@@ -179,6 +180,8 @@ fn status_label(status: actix_web::http::StatusCode) -> metrics::SharedString {
     metrics::SharedString::const_str(known)
 }
 
+/// The standard methods by name, anything else as `other`: a client may send any method
+/// name, and each distinct label value would be a new series kept forever.
 fn method_label(method: &actix_web::http::Method) -> &'static str {
     use actix_web::http::Method;
     match *method {
@@ -195,24 +198,38 @@ fn method_label(method: &actix_web::http::Method) -> &'static str {
 
 /// Counts a request by route, method and status, and records how long it took. `route` is
 /// the matched pattern, never the raw path (label values must stay few).
+///
+/// Each worker thread keeps the handles of the series it has used: looking a series up by its
+/// labels (and building them) on every request was a measurable share of the session check.
 pub fn record(
     route: String,
     method: &actix_web::http::Method,
     status: actix_web::http::StatusCode,
     took: std::time::Duration,
 ) {
+    type Series = (String, &'static str, u16);
+    thread_local! {
+        static HANDLES: RefCell<HashMap<Series, (Counter, Histogram)>> =
+            RefCell::new(HashMap::new());
+    }
     let method = method_label(method);
-    metrics::counter!(
-        "nectr_auth_http_requests_total",
-        "route" => route.clone(),
-        "method" => method,
-        "status" => status_label(status)
-    )
-    .increment(1);
-    metrics::histogram!(
-        "nectr_auth_http_request_duration_seconds",
-        "route" => route,
-        "method" => method
-    )
-    .record(took.as_secs_f64());
+    let key = (route, method, status.as_u16());
+    HANDLES.with_borrow_mut(|handles| {
+        let (count, duration) = handles.entry(key).or_insert_with_key(|(route, method, _)| {
+            let counter = metrics::counter!(
+                "nectr_auth_http_requests_total",
+                "route" => route.clone(),
+                "method" => *method,
+                "status" => status_label(status)
+            );
+            let histogram = metrics::histogram!(
+                "nectr_auth_http_request_duration_seconds",
+                "route" => route.clone(),
+                "method" => *method
+            );
+            (counter, histogram)
+        });
+        count.increment(1);
+        duration.record(took.as_secs_f64());
+    });
 }

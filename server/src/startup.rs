@@ -21,7 +21,6 @@ use crate::clock::SystemClock;
 use crate::cookies::CookiePolicy;
 use crate::cross_site::TrustedOrigins;
 use crate::edge;
-use crate::json_errors;
 use crate::ops::{self, Ops};
 use crate::rate_limit::LoginRateLimit;
 use crate::security_headers::SecurityHeaders;
@@ -32,7 +31,7 @@ use crate::sweeper;
 /// How many sessions (checked within the last `SESSION_CACHE_SECONDS`) and verified session
 /// tokens are kept in memory. A session entry only helps while it is fresh, so this covers the
 /// sessions active within a few seconds; past it, the least used are checked afresh.
-const SESSION_CACHE_CAPACITY: u64 = 20_000;
+const SESSION_CACHE_CAPACITY: usize = 20_000;
 
 /// Why the service could not start. Each is one line naming the cause and the fix.
 #[derive(Debug, thiserror::Error)]
@@ -235,7 +234,6 @@ fn http_server(
         // The last `wrap` runs first: `edge` sees every request and answer.
         App::new()
             .wrap(cors(&frontend_origin))
-            .wrap(from_fn(json_errors::rewrite))
             .wrap(from_fn(move |request, next| {
                 edge::handle(request, next, security)
             }))

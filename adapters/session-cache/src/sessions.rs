@@ -1,28 +1,27 @@
 //! [`CachedSessions`]: live sessions believed from memory for a few seconds.
 
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
-use moka::sync::Cache;
 use nectr_application::ports::{SessionStore, StoreError};
 use nectr_domain::{Session, SessionId, Timestamp, User, UserId};
-
-/// How long stale entries may occupy memory (in real time) before moka drops them. Whether
-/// an entry is still believed is decided by `fresh_for` on the service's clock, not by this.
-const HOUSEKEEPING_TTL: Duration = Duration::from_secs(60);
+use quick_cache::sync::Cache;
 
 /// How long this instance remembers that it revoked a session or a person's sessions: longer
 /// than any check that started before the revocation can take to finish.
 const REVOCATION_MEMORY: Duration = Duration::from_secs(60);
 
 /// A [`SessionStore`] that answers repeated session checks from memory for a few seconds.
+///
+/// Entries are never removed for age, only replaced or pushed out by newer ones (the cache
+/// holds at most `capacity`): an entry past its window is simply not believed.
 pub struct CachedSessions {
     inner: Arc<dyn SessionStore>,
     fresh_for: i64,
     live: Cache<SessionId, Arc<Checked>>,
-    revoked_sessions: Cache<SessionId, ()>,
-    revoked_people: Cache<UserId, ()>,
+    revoked_sessions: Cache<SessionId, Instant>,
+    revoked_people: Cache<UserId, Instant>,
 }
 
 /// A session the database said was live, and when it said so.
@@ -34,23 +33,13 @@ struct Checked {
 impl CachedSessions {
     /// Caches up to `capacity` live sessions, each believed for `fresh_for` seconds after the
     /// database vouched for it.
-    pub fn new(inner: Arc<dyn SessionStore>, fresh_for_seconds: u32, capacity: u64) -> Self {
+    pub fn new(inner: Arc<dyn SessionStore>, fresh_for_seconds: u32, capacity: usize) -> Self {
         Self {
             inner,
             fresh_for: i64::from(fresh_for_seconds),
-            live: Cache::builder()
-                .max_capacity(capacity)
-                .time_to_live(HOUSEKEEPING_TTL)
-                .support_invalidation_closures()
-                .build(),
-            revoked_sessions: Cache::builder()
-                .max_capacity(capacity)
-                .time_to_live(REVOCATION_MEMORY)
-                .build(),
-            revoked_people: Cache::builder()
-                .max_capacity(capacity)
-                .time_to_live(REVOCATION_MEMORY)
-                .build(),
+            live: Cache::new(capacity),
+            revoked_sessions: Cache::new(capacity),
+            revoked_people: Cache::new(capacity),
         }
     }
 
@@ -72,22 +61,15 @@ impl CachedSessions {
                 at: now,
             }),
         );
-        if self.revoked_sessions.contains_key(id) || self.revoked_people.contains_key(&user.id) {
-            self.live.invalidate(id);
+        let recent = |at: Option<Instant>| at.is_some_and(|at| at.elapsed() < REVOCATION_MEMORY);
+        if recent(self.revoked_sessions.get(id)) || recent(self.revoked_people.get(&user.id)) {
+            self.live.remove(id);
         }
     }
 
     fn forget_person(&self, user_id: UserId) {
-        self.revoked_people.insert(user_id, ());
-        // Only fails when the cache was built without closure support, which `new` enables;
-        // dropping everything is the safe answer if it ever does.
-        if self
-            .live
-            .invalidate_entries_if(move |_, checked| checked.user.id == user_id)
-            .is_err()
-        {
-            self.live.invalidate_all();
-        }
+        self.revoked_people.insert(user_id, Instant::now());
+        self.live.retain(|_, checked| checked.user.id != user_id);
     }
 }
 
@@ -109,7 +91,9 @@ impl SessionStore for CachedSessions {
         let found = self.inner.active_user(id, user_id, now).await?;
         match &found {
             Some(user) => self.remember(id, user, now),
-            None => self.live.invalidate(id),
+            None => {
+                self.live.remove(id);
+            }
         }
         Ok(found)
     }
@@ -118,8 +102,8 @@ impl SessionStore for CachedSessions {
         // Forgotten whether or not the database answered: after an error nobody knows whether
         // the row is gone, and a cache miss only costs a query.
         let outcome = self.inner.revoke(id).await;
-        self.revoked_sessions.insert(id.clone(), ());
-        self.live.invalidate(id);
+        self.revoked_sessions.insert(id.clone(), Instant::now());
+        self.live.remove(id);
         outcome
     }
 

@@ -1,15 +1,10 @@
 //! [`MemoizedSigner`]: session tokens verified once, then recognised.
 
 use std::sync::Arc;
-use std::time::Duration;
 
-use moka::sync::Cache;
 use nectr_application::ports::{SessionSigner, SignerError};
 use nectr_domain::{SessionClaims, Timestamp};
-
-/// Tokens not presented for this long leave memory (in real time); they are verified again
-/// if they come back.
-const IDLE_TTL: Duration = Duration::from_secs(600);
+use quick_cache::sync::Cache;
 
 /// A [`SessionSigner`] that remembers the tokens it verified.
 ///
@@ -17,20 +12,18 @@ const IDLE_TTL: Duration = Duration::from_secs(600);
 /// the keys only change with a restart: an identical string carries the identical signature.
 /// Only valid tokens are remembered, so forged or garbled cookies cannot fill the memory; a
 /// remembered token is still refused from its `exp` on (checked exactly here; the wrapped
-/// signer decides inside its leeway).
+/// signer decides inside its leeway). The least used tokens make room for new ones once
+/// `capacity` are remembered; they are verified again if they come back.
 pub struct MemoizedSigner {
     inner: Arc<dyn SessionSigner>,
     verified: Cache<String, SessionClaims>,
 }
 
 impl MemoizedSigner {
-    pub fn new(inner: Arc<dyn SessionSigner>, capacity: u64) -> Self {
+    pub fn new(inner: Arc<dyn SessionSigner>, capacity: usize) -> Self {
         Self {
             inner,
-            verified: Cache::builder()
-                .max_capacity(capacity)
-                .time_to_idle(IDLE_TTL)
-                .build(),
+            verified: Cache::new(capacity),
         }
     }
 }
