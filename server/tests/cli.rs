@@ -325,6 +325,23 @@ fn migrate_against_an_unreachable_postgres_names_it_in_bounded_time() {
     assert!(!stderr.contains("hunter2"), "no password in {stderr}");
 }
 
+/// The service limits glibc's allocator to two arenas (docs/performance.md), and an
+/// operator's own choice wins.
+#[tokio::test]
+async fn the_service_runs_with_two_malloc_arenas_unless_told_otherwise() {
+    let environ = |served: &Served| {
+        let pid = served.child.id().expect("pid");
+        std::fs::read(format!("/proc/{pid}/environ")).expect("the process's environment")
+    };
+    let has =
+        |environ: &[u8], entry: &str| environ.split(|&b| b == 0).any(|e| e == entry.as_bytes());
+    let default = Served::start(&[]).await;
+    assert!(has(&environ(&default), "MALLOC_ARENA_MAX=2"));
+    let chosen = Served::start(&[("MALLOC_ARENA_MAX", "4")]).await;
+    assert!(has(&environ(&chosen), "MALLOC_ARENA_MAX=4"));
+    assert!(!has(&environ(&chosen), "MALLOC_ARENA_MAX=2"));
+}
+
 /// The real binary serving on a free port, GitHub played by a stand-in, and a client that
 /// keeps cookies and does not follow redirects.
 struct Served {
