@@ -13,6 +13,7 @@ use crate::report::{
     DatabaseResults, LoadReport, Memory, RoundPair, SignInFigures, SignInReport, ratio,
 };
 use crate::service::Service;
+use crate::cpu;
 use crate::sign_in::{self, Sites};
 use crate::{memory, metrics, process, raw_http, stats, wrk};
 
@@ -172,6 +173,7 @@ async fn measure(
         };
         progress(kind, &format!("{label}: whole sign-ins"));
         let before = metrics::scrape(service.address).await?;
+        let cpu_before = cpu::sample(service.pid);
         let load = sign_in::load(
             cx.browsers,
             sites,
@@ -179,6 +181,7 @@ async fn measure(
             &format!("bench-{n}-{round}"),
         )
         .await;
+        let cpu_after = cpu::sample(service.pid);
         let after = metrics::scrape(service.address).await?;
         let sign_ins_per_second = load.completed as f64 / load.elapsed.as_secs_f64();
         sign_in_rounds.push(SignInFigures {
@@ -190,6 +193,7 @@ async fn measure(
             first_failures: load.first_failures,
             ratio_to_ceiling_me_rps: ratio(sign_ins_per_second, me.ceiling.requests_per_second),
             breakdown: metrics::breakdown(&before, &after),
+            cpu: cpu::per_sign_in(cpu_before, cpu_after, load.completed),
         });
         me_rounds.push(me);
         github_rounds.push(start_pair);

@@ -7,6 +7,7 @@
 
 mod browser;
 mod ceiling;
+mod cpu;
 mod database;
 mod database_run;
 mod github;

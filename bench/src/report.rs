@@ -110,6 +110,8 @@ pub struct SignInFigures {
     /// Sign-ins/s ÷ the ceiling's `/me` requests/s in the same round.
     pub ratio_to_ceiling_me_rps: f64,
     pub breakdown: Option<Breakdown>,
+    /// CPU per sign-in by party.
+    pub cpu: Option<crate::cpu::PerSignIn>,
 }
 
 pub fn ratio(value: f64, of: f64) -> f64 {
@@ -357,6 +359,14 @@ impl DatabaseReport {
             None => {
                 let _ = writeln!(out, "(No callback was counted in `/metrics`.)\n");
             }
+        }
+        if let Some(cpu) = &f.cpu {
+            let _ = writeln!(
+                out,
+                "CPU per whole sign-in (median round, from `/proc`): nectr-auth {:.3} ms, \
+                 PostgreSQL {:.3} ms, the driver with the GitHub stand-in {:.3} ms.\n",
+                cpu.service_ms, cpu.postgres_ms, cpu.driver_and_github_ms
+            );
         }
     }
 }
