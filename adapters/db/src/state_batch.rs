@@ -80,7 +80,10 @@ impl Database {
             let outcome = self.insert_states(states).await;
             for reply in replies {
                 // A caller that gave up (its request was dropped) no longer listens.
-                let _ = reply.send(outcome.as_ref().map(|()| ()).map_err(copy));
+                let _ = reply.send(match &outcome {
+                    Ok(()) => Ok(()),
+                    Err(error) => Err(copy(error)),
+                });
             }
         }
     }
