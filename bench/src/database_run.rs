@@ -6,6 +6,7 @@ use futures_util::StreamExt as _;
 
 use crate::browser::Browser;
 use crate::ceiling::{AnswerSizes, Ceiling};
+use crate::cpu;
 use crate::database::{FreshDatabase, Leftovers};
 use crate::github::GitHub;
 use crate::options::{DatabaseKind, Options};
@@ -13,7 +14,6 @@ use crate::report::{
     DatabaseResults, LoadReport, Memory, RoundPair, SignInFigures, SignInReport, ratio,
 };
 use crate::service::Service;
-use crate::cpu;
 use crate::sign_in::{self, Sites};
 use crate::{memory, metrics, process, raw_http, stats, wrk};
 
