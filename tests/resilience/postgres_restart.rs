@@ -201,6 +201,10 @@ async fn outage_and_recovery(
 
     let stop_began = Instant::now();
     postgres.stop().await;
+    // The service runs on the test's clock, which stands still unless moved: move it past the
+    // session cache's window (SESSION_CACHE_SECONDS, 2 by default), as the first seconds of a
+    // real outage would, so the watchers' cached sessions are asked of the database again.
+    app.clock.advance(2);
     let stopping = stop_began.elapsed();
     let stopped_at = Instant::now();
     // Held until every watcher has met the outage and at least OUTAGE has passed, so the
