@@ -49,20 +49,8 @@ pub async fn sign_in(browser: &Browser, sites: Sites<'_>, login: &str) -> Result
     // Drain the page so the connection can be reused.
     let _ = page.bytes().await;
 
-    let query = url::Url::parse(&authorize_url)
-        .map_err(|e| format!("/auth/github redirected to an unparsable URL: {e}"))?
-        .query()
-        .unwrap_or_default()
-        .to_owned();
-    let email = format!("{login}@example.com");
-    let form = url::form_urlencoded::Serializer::new(String::new())
-        .append_pair("query", &query)
-        .append_pair("person", "custom")
-        .append_pair("login", login)
-        .append_pair("name", login)
-        .append_pair("email", &email)
-        .append_pair("decision", "authorize")
-        .finish();
+    let form = nectr_github_standin::typed_in_approval(&authorize_url, login)
+        .map_err(|e| format!("/auth/github redirected to an unparsable URL: {e}"))?;
     let decided = send(
         client
             .post(format!("{}/login/oauth/authorize", sites.github_web_url))

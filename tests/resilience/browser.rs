@@ -164,20 +164,8 @@ impl Browser {
                 "the sign-in page answered HTTP {status} (interactive mode on?)"
             ));
         }
-        let query = url::Url::parse(authorize_url)
-            .map_err(|error| format!("authorize URL {authorize_url}: {error}"))?
-            .query()
-            .unwrap_or_default()
-            .to_owned();
-        let email = format!("{login}@example.com");
-        let form = url::form_urlencoded::Serializer::new(String::new())
-            .append_pair("query", &query)
-            .append_pair("person", "custom")
-            .append_pair("login", login)
-            .append_pair("name", login)
-            .append_pair("email", &email)
-            .append_pair("decision", "authorize")
-            .finish();
+        let form = nectr_github_standin::typed_in_approval(authorize_url, login)
+            .map_err(|error| format!("authorize URL {authorize_url}: {error}"))?;
         let decided = self
             .request(
                 reqwest::Method::POST,

@@ -149,6 +149,26 @@ fn looks_like_email(email: &str) -> bool {
         && !email.chars().any(|c| c.is_whitespace() || c.is_control())
 }
 
+/// The body of `POST /login/oauth/authorize` that the page sends when someone types in `login`
+/// (as name too, with the email `{login}@example.com`) and presses Authorize, for the
+/// authorize request `authorize_url`. The person is chosen by this request alone, so load
+/// tests can sign many people in at once, which the shared `sign_in_as` cannot.
+///
+/// # Errors
+/// When `authorize_url` is not a URL.
+pub fn typed_in_approval(authorize_url: &str, login: &str) -> Result<String, url::ParseError> {
+    let url = url::Url::parse(authorize_url)?;
+    let email = format!("{login}@example.com");
+    Ok(url::form_urlencoded::Serializer::new(String::new())
+        .append_pair("query", url.query().unwrap_or_default())
+        .append_pair("person", "custom")
+        .append_pair("login", login)
+        .append_pair("name", login)
+        .append_pair("email", &email)
+        .append_pair("decision", "authorize")
+        .finish())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

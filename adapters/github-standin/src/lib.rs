@@ -29,6 +29,7 @@ use actix_web::web::{self, Bytes, ServiceConfig};
 use actix_web::{App, HttpRequest, HttpResponse, HttpServer};
 
 pub use faults::{Endpoint, Fault};
+pub use interactive::typed_in_approval;
 pub use people::{Email, OAuthApp, Person};
 pub use record::{AuthorizationRecord, RecordedRequest};
 
