@@ -16,7 +16,7 @@ use nectr_domain::OAuthState;
 use tokio::sync::oneshot;
 
 use crate::Database;
-use crate::database::run;
+use crate::error::{pool_error, query_error};
 use crate::models::NewState;
 use crate::pool::Pools;
 use crate::schema::oauth_states;
@@ -24,6 +24,8 @@ use crate::schema::oauth_states;
 /// Most rows in one statement: far below either database's limit on bound parameters
 /// (5 per row), and enough that a batch never waits long behind another.
 const MAX_ROWS: usize = 256;
+
+const ACTION: &str = "storing sign-in attempts";
 
 type Reply = oneshot::Sender<Result<(), StoreError>>;
 
@@ -39,12 +41,68 @@ impl StateBatcher {
         self.waiting.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
+    /// The next batch, or `None` once nothing waits, when the writer stops.
+    fn next_batch_or_stop(&self) -> Option<Vec<(OAuthState, Reply)>> {
+        loop {
+            let batch = self.next_batch();
+            if !batch.is_empty() {
+                return Some(batch);
+            }
+            self.writing.store(false, Ordering::Release);
+            // An attempt queued after the batch was taken but before the flag went down saw
+            // a writer running and started none: this writer must take it.
+            let more = !self.waiting().is_empty();
+            if !more || self.writing.swap(true, Ordering::AcqRel) {
+                return None;
+            }
+        }
+    }
+
     /// Takes up to `MAX_ROWS` waiting attempts, oldest first.
     fn next_batch(&self) -> Vec<(OAuthState, Reply)> {
         let mut waiting = self.waiting();
         let n = waiting.len().min(MAX_ROWS);
         waiting.drain(..n).collect()
     }
+}
+
+/// The writer's loop on one pool: `$write` stores `$states` on `$conn` (a `&mut` connection
+/// of that pool's backend); the outcome goes to every caller of the batch.
+macro_rules! write_batches {
+    ($db:ident, $pool:ident, |$conn:ident, $states:ident| $write:expr) => {{
+        let mut held = None;
+        while let Some(batch) = $db.state_batcher().next_batch_or_stop() {
+            let ($states, replies): (Vec<OAuthState>, Vec<Reply>) = batch.into_iter().unzip();
+            let checked_out = match held.take() {
+                Some(connection) => Ok(connection),
+                None => $pool
+                    .get()
+                    .await
+                    .map_err(|error| pool_error($db.description(), &error)),
+            };
+            let outcome = match checked_out {
+                Ok(mut connection) => {
+                    let $conn = &mut *connection;
+                    let result: diesel::QueryResult<()> = $write;
+                    match result {
+                        Ok(()) => {
+                            held = Some(connection);
+                            Ok(())
+                        }
+                        Err(error) => Err(query_error($db.description(), ACTION, &error)),
+                    }
+                }
+                Err(error) => Err(error),
+            };
+            for reply in replies {
+                // A caller that gave up (its request was dropped) no longer listens.
+                let _ = reply.send(match &outcome {
+                    Ok(()) => Ok(()),
+                    Err(error) => Err(copy(error)),
+                });
+            }
+        }
+    }};
 }
 
 impl Database {
@@ -62,37 +120,13 @@ impl Database {
         })
     }
 
-    /// The writer: writes batches until none is waiting, then stops.
+    /// The writer: writes batches until none is waiting, then stops. It keeps its connection
+    /// while batches follow one another, so a burst pays the pool's checkout check
+    /// (`SELECT 1`) once rather than per batch; a connection whose write failed is dropped.
     async fn write_waiting_states(self) {
-        loop {
-            let batch = self.state_batcher().next_batch();
-            if batch.is_empty() {
-                self.state_batcher().writing.store(false, Ordering::Release);
-                // An attempt queued after the batch was taken but before the flag went down
-                // saw a writer running and started none: this writer must take it.
-                let more = !self.state_batcher().waiting().is_empty();
-                if more && !self.state_batcher().writing.swap(true, Ordering::AcqRel) {
-                    continue;
-                }
-                return;
-            }
-            let (states, replies): (Vec<_>, Vec<_>) = batch.into_iter().unzip();
-            let outcome = self.insert_states(states).await;
-            for reply in replies {
-                // A caller that gave up (its request was dropped) no longer listens.
-                let _ = reply.send(match &outcome {
-                    Ok(()) => Ok(()),
-                    Err(error) => Err(copy(error)),
-                });
-            }
-        }
-    }
-
-    async fn insert_states(&self, states: Vec<OAuthState>) -> Result<(), StoreError> {
-        const ACTION: &str = "storing sign-in attempts";
-        let db = self;
+        let db = &self;
         match self.pools() {
-            Pools::Postgres(pool) => run!(@on db, pool, ACTION, |conn| {
+            Pools::Postgres(pool) => write_batches!(db, pool, |conn, states| {
                 let rows: Vec<NewState<'_>> = states.iter().map(NewState::new).collect();
                 diesel::insert_into(oauth_states::table)
                     .values(&rows)
@@ -102,7 +136,7 @@ impl Database {
             }),
             // diesel-async cannot send a multi-row INSERT to SQLite; diesel can, on the
             // connection's own blocking thread.
-            Pools::Sqlite(pool) => run!(@on db, pool, ACTION, |conn| {
+            Pools::Sqlite(pool) => write_batches!(db, pool, |conn, states| {
                 conn.spawn_blocking(move |conn| {
                     let rows: Vec<NewState<'_>> = states.iter().map(NewState::new).collect();
                     diesel::RunQueryDsl::execute(
