@@ -62,11 +62,11 @@ impl KeyRotation {
                     report.already_current += 1;
                     continue;
                 }
-                let Ok(token) = self.cipher.open(&sealed, owner) else {
+                let Ok(tokens) = self.cipher.open(&sealed, &owner) else {
                     report.unreadable += 1;
                     continue;
                 };
-                let resealed = self.cipher.seal(&token, owner);
+                let resealed = self.cipher.seal(&tokens, &owner);
                 if self
                     .users
                     .replace_sealed_token(id, &sealed, &resealed)

@@ -3,7 +3,7 @@
 
 use secrecy::{ExposeSecret, SecretString};
 
-use crate::{DomainError, StateToken, Timestamp};
+use crate::{DomainError, ProviderId, StateToken, Timestamp};
 
 /// A PKCE code verifier (RFC 7636 §4.1): 43 to 128 unreserved characters.
 #[derive(Clone)]
@@ -39,14 +39,23 @@ impl std::fmt::Debug for PkceVerifier {
 }
 
 /// A stored sign-in attempt. `binding_digest` is a digest of the browser-binding cookie, so
-/// the database never holds the cookie itself.
+/// the database never holds the cookie itself. `provider` is where the attempt was sent: its
+/// callback is only accepted from that provider's callback route (a mix-up defence).
 #[derive(Debug, Clone)]
 pub struct OAuthState {
     pub token: StateToken,
+    pub provider: ProviderId,
     pub binding_digest: String,
     pub pkce_verifier: Option<PkceVerifier>,
     pub created_at: Timestamp,
     pub expires_at: Timestamp,
+}
+
+/// What a used attempt hands back: where it was sent and its PKCE verifier.
+#[derive(Debug, Clone)]
+pub struct ConsumedState {
+    pub provider: ProviderId,
+    pub pkce_verifier: Option<PkceVerifier>,
 }
 
 impl OAuthState {
@@ -73,6 +82,7 @@ mod tests {
     fn state_is_live_until_its_deadline() -> Result<(), DomainError> {
         let state = OAuthState {
             token: StateToken::parse("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMN-_0")?,
+            provider: crate::ProviderId::parse("github")?,
             binding_digest: "d".into(),
             pkce_verifier: None,
             created_at: Timestamp::from_unix_seconds(100),

@@ -1,16 +1,19 @@
 //! People and the profile an identity provider reports for them.
 
-use crate::{DomainError, GithubId, Timestamp, UserId};
+use crate::{DomainError, Identity, Scopes, Subject, Timestamp, UserId};
 
-/// A person as we store them, keyed by their GitHub id.
+/// A person as we store them, keyed by their identity at their provider.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct User {
     pub id: UserId,
-    pub github_id: GithubId,
-    pub github_username: String,
+    pub identity: Identity,
+    pub username: String,
     pub name: Option<String>,
     pub email: Option<String>,
     pub avatar_url: Option<String>,
+    /// What the provider last said it granted; `None` when it never said (people who signed
+    /// in before scopes were recorded, or a provider that does not report them).
+    pub granted_scopes: Option<Scopes>,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
 }
@@ -18,11 +21,12 @@ pub struct User {
 /// What an identity provider says about the person who just signed in.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct IdentityProfile {
-    subject: GithubId,
+    subject: Subject,
     username: String,
     name: Option<String>,
     email: Option<String>,
     avatar_url: Option<String>,
+    granted_scopes: Option<Scopes>,
 }
 
 /// Longest value we keep for any profile text; providers' own limits are far below it.
@@ -38,7 +42,7 @@ impl IdentityProfile {
     /// `DomainError::Malformed` for a username that is empty, over 1024 bytes or holds
     /// control characters: it identifies the person on screen, so it must be exact.
     pub fn new(
-        subject: GithubId,
+        subject: Subject,
         username: String,
         name: Option<String>,
         email: Option<String>,
@@ -66,11 +70,12 @@ impl IdentityProfile {
             name: present(name),
             email: present(email).filter(|e| acceptable(e)),
             avatar_url: present(avatar_url).filter(|u| acceptable(u)),
+            granted_scopes: None,
         })
     }
 
-    pub fn subject(&self) -> GithubId {
-        self.subject
+    pub fn subject(&self) -> &Subject {
+        &self.subject
     }
 
     pub fn username(&self) -> &str {
@@ -87,6 +92,17 @@ impl IdentityProfile {
 
     pub fn avatar_url(&self) -> Option<&str> {
         self.avatar_url.as_deref()
+    }
+
+    /// The scopes the provider says the token carries (GitHub's `X-OAuth-Scopes`).
+    pub fn granted_scopes(&self) -> Option<&Scopes> {
+        self.granted_scopes.as_ref()
+    }
+
+    #[must_use]
+    pub fn with_granted_scopes(mut self, scopes: Option<Scopes>) -> Self {
+        self.granted_scopes = scopes;
+        self
     }
 
     /// The same profile with an email found elsewhere (GitHub's `/user/emails`).
@@ -121,8 +137,8 @@ fn truncate(mut text: String, max: usize) -> String {
 mod tests {
     use super::*;
 
-    fn id() -> GithubId {
-        GithubId::new(1).unwrap_or_else(|_| unreachable!())
+    fn id() -> Subject {
+        Subject::from_number(1).unwrap_or_else(|_| unreachable!())
     }
 
     #[test]

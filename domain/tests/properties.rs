@@ -2,7 +2,7 @@
 //! accepts exactly its documented language, and secret-holding values never show in `Debug`.
 
 use nectr_domain::{
-    AccessToken, BrowserBinding, DomainError, EncryptedToken, GithubId, IdentityProfile, KeyId,
+    AccessToken, BrowserBinding, DomainError, EncryptedToken, IdentityProfile, Subject, KeyId,
     PkceVerifier, SessionId, StateToken, UserId,
 };
 use proptest::prelude::*;
@@ -104,8 +104,8 @@ fn printable_token() -> impl Strategy<Value = String> {
     ]
 }
 
-fn github_id() -> impl Strategy<Value = GithubId> {
-    (1..=i64::MAX).prop_map(|n| GithubId::new(n).expect("a positive id"))
+fn github_id() -> impl Strategy<Value = Subject> {
+    (1..=i64::MAX).prop_map(|n| Subject::from_number(n).expect("a positive id"))
 }
 
 fn key_id() -> impl Strategy<Value = KeyId> {
@@ -294,7 +294,7 @@ proptest! {
             && username.len() <= 1024
             && !username.chars().any(char::is_control);
         let result = IdentityProfile::new(
-            subject,
+            subject.clone(),
             username.clone(),
             name.clone(),
             email.clone(),
@@ -302,7 +302,7 @@ proptest! {
         );
         prop_assert_eq!(result.is_ok(), username_ok, "{:?}", username);
         let Ok(profile) = result else { return Ok(()) };
-        prop_assert_eq!(profile.subject(), subject);
+        prop_assert_eq!(profile.subject(), &subject);
         prop_assert_eq!(profile.username(), username.as_str());
         assert_clean("name", profile.name())?;
         assert_clean("email", profile.email())?;

@@ -1,10 +1,14 @@
 //! The identity-provider port: an OAuth 2.0 authorization-code provider with a profile API.
 //!
-//! Nothing provider-specific crosses it: the authorization URL, the code exchange, the
-//! profile and the revocation of the app's grant are the same shape for any provider.
+//! Nothing provider-specific crosses it: the authorization URL, the code exchange and refresh,
+//! the profile, memberships and revocation are the same shape for any provider. An adapter is
+//! registered once in the composition root; the routes `/auth/{id}`, `/auth/{id}/callback`
+//! and `/auth/{id}/reconnect` follow from its [`IdentityProvider::id`].
 
 use async_trait::async_trait;
-use nectr_domain::{AccessToken, IdentityProfile, PkceVerifier, StateToken};
+use nectr_domain::{
+    AccessToken, IdentityProfile, PkceVerifier, ProviderId, RefreshToken, Scopes, StateToken,
+};
 
 /// What the authorization redirect must carry.
 #[derive(Debug)]
@@ -12,6 +16,35 @@ pub struct AuthorizationRequest<'a> {
     pub state: &'a StateToken,
     /// Present when the provider uses PKCE; the adapter derives the S256 challenge.
     pub pkce_verifier: Option<&'a PkceVerifier>,
+}
+
+/// What a code exchange or a refresh returned. Lifetimes are as the provider sent them
+/// (seconds from now); the use cases turn them into deadlines with their clock.
+#[derive(Debug)]
+pub struct TokenGrant {
+    pub access_token: AccessToken,
+    pub expires_in: Option<u64>,
+    pub refresh_token: Option<RefreshToken>,
+    pub refresh_token_expires_in: Option<u64>,
+    /// The scopes the provider says it granted (`scope` in the answer), when it says.
+    pub scopes: Option<Scopes>,
+}
+
+/// A group of people at the provider that sign-in can be restricted to, and that the
+/// frontend lists: a GitHub organization, a GitLab group.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Organization {
+    /// The name used in settings and URLs (GitHub's `login`, GitLab's `full_path`).
+    pub login: String,
+    pub name: Option<String>,
+    pub avatar_url: Option<String>,
+}
+
+/// A team inside an organization, named `org/team-slug` in settings.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Team {
+    pub organization: String,
+    pub slug: String,
 }
 
 /// Why the provider could not do what was asked. Each message says what happened and what to
@@ -29,9 +62,12 @@ pub enum ProviderError {
     /// an operator must fix the configuration.
     #[error("{0}")]
     Misconfigured(String),
-    /// The provider says the access token is not (or no longer) valid.
+    /// The provider says the access (or refresh) token is not, or no longer, valid.
     #[error("{0}")]
     TokenRejected(String),
+    /// The token is valid but lacks the scope this call needs.
+    #[error("{0}")]
+    ScopeMissing(String),
     /// The provider did not answer in time.
     #[error("{0}")]
     Timeout(String),
@@ -41,6 +77,9 @@ pub enum ProviderError {
     /// The provider answered with something unusable (5xx, garbage, rate limit).
     #[error("{0}")]
     BadResponse(String),
+    /// The provider has no such operation (e.g. teams at a provider without teams).
+    #[error("{0}")]
+    Unsupported(String),
 }
 
 /// An OAuth identity provider.
@@ -49,11 +88,15 @@ pub enum ProviderError {
 /// Network failures are `Timeout` or `Unreachable`; answers that make no sense are
 /// `BadResponse`. `exchange_code` returns `CodeRejected` for a refused code, `AccountRefused`
 /// for a person the provider will not let in, `Misconfigured` for refused client settings.
-/// `fetch_profile` returns `TokenRejected` for a refused token. `revoke_grant` returns
-/// `TokenRejected` when the provider does not know the token (already revoked) and
-/// `Misconfigured` for refused client credentials.
+/// `refresh` returns `TokenRejected` for a refused refresh token. Calls made with an access
+/// token return `TokenRejected` for a refused token and `ScopeMissing` when it lacks the
+/// scope. Revocation returns `TokenRejected` when the provider does not know the token
+/// (already revoked) and `Misconfigured` for refused client credentials.
 #[async_trait]
 pub trait IdentityProvider: Send + Sync + 'static {
+    /// The provider's short name (`github`): its route segment and what the database stores.
+    fn id(&self) -> &ProviderId;
+
     /// The provider's name as people know it ("GitHub"), used in messages.
     fn display_name(&self) -> &str;
 
@@ -63,19 +106,61 @@ pub trait IdentityProvider: Send + Sync + 'static {
     /// The URL to send the browser to.
     fn authorization_url(&self, request: &AuthorizationRequest<'_>) -> String;
 
-    /// Trades an authorization code (and the PKCE verifier it was requested with) for an
-    /// access token.
+    /// The scopes requested at authorize, which the service needs.
+    fn requested_scopes(&self) -> Scopes;
+
+    /// Whether `granted` includes `wanted`, directly or through a broader scope (GitHub's
+    /// `user` includes `read:user`). By default only directly.
+    fn covers(&self, granted: &Scopes, wanted: &str) -> bool {
+        granted.contains(wanted)
+    }
+
+    /// Where a person reviews this app's access, and at GitHub grants or requests access for
+    /// organizations; `None` when the provider has no such page.
+    fn access_settings_url(&self) -> Option<String> {
+        None
+    }
+
+    /// Trades an authorization code (and the PKCE verifier it was requested with) for tokens.
     async fn exchange_code(
         &self,
         code: &str,
         pkce_verifier: Option<&PkceVerifier>,
-    ) -> Result<AccessToken, ProviderError>;
+    ) -> Result<TokenGrant, ProviderError>;
+
+    /// Trades a refresh token for a fresh pair; the old pair stops working.
+    async fn refresh(&self, refresh_token: &RefreshToken) -> Result<TokenGrant, ProviderError> {
+        let _ = refresh_token;
+        Err(ProviderError::Unsupported(format!(
+            "{} does not issue refresh tokens",
+            self.display_name()
+        )))
+    }
 
     /// The profile of the token's owner, with their primary verified email when the public
-    /// profile has none.
+    /// profile has none, and the scopes the token carries when the provider says.
     async fn fetch_profile(&self, token: &AccessToken) -> Result<IdentityProfile, ProviderError>;
 
-    /// Removes this app's authorization for the token's owner (revoking the token), so the
-    /// next authorization shows the full consent screen again.
-    async fn revoke_grant(&self, token: &AccessToken) -> Result<(), ProviderError>;
+    /// The organizations (groups) this token lets the app see the person in.
+    async fn organizations(&self, token: &AccessToken)
+    -> Result<Vec<Organization>, ProviderError>;
+
+    /// The teams the person is in, as far as this token may see.
+    async fn teams(&self, token: &AccessToken) -> Result<Vec<Team>, ProviderError> {
+        let _ = token;
+        Err(ProviderError::Unsupported(format!(
+            "{} has no teams",
+            self.display_name()
+        )))
+    }
+
+    /// Revokes this one token at the provider.
+    async fn revoke_token(&self, token: &AccessToken) -> Result<(), ProviderError>;
+
+    /// Removes this app's authorization for the token's owner (revoking their tokens), so the
+    /// next authorization shows the full consent screen again. Providers without such an
+    /// operation revoke the token.
+    async fn revoke_grant(&self, token: &AccessToken) -> Result<(), ProviderError> {
+        self.revoke_token(token).await
+    }
 }

@@ -9,7 +9,9 @@ mod stores;
 mod token_cipher;
 
 pub use clock::Clock;
-pub use identity_provider::{AuthorizationRequest, IdentityProvider, ProviderError};
+pub use identity_provider::{
+    AuthorizationRequest, IdentityProvider, Organization, ProviderError, Team, TokenGrant,
+};
 pub use random::RandomSource;
 pub use session_signer::{SessionSigner, SignerError};
 pub use stores::{SessionStore, StateStore, StoreError, UserStore};

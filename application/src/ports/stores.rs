@@ -2,7 +2,7 @@
 
 use async_trait::async_trait;
 use nectr_domain::{
-    EncryptedToken, GithubId, IdentityProfile, OAuthState, PkceVerifier, Session, SessionId,
+    ConsumedState, EncryptedToken, Identity, IdentityProfile, OAuthState, Session, SessionId,
     StateToken, Timestamp, User, UserId,
 };
 
@@ -24,17 +24,18 @@ pub enum StoreError {
     Failed(String),
 }
 
-/// People, keyed by GitHub id.
+/// People, keyed by their identity (provider, provider's id of them).
 ///
 /// # Errors
 /// Every method returns `StoreError::Unavailable` when the database cannot be reached.
 #[async_trait]
 pub trait UserStore: Send + Sync + 'static {
-    /// Creates the person or updates their profile and sealed token, in one atomic statement
-    /// keyed by `profile.subject()`: concurrent first sign-ins of one person never fail and
-    /// never create two rows.
+    /// Creates the person or updates their profile, granted scopes and sealed token, in one
+    /// atomic statement keyed by `identity`: concurrent first sign-ins of one person never
+    /// fail and never create two rows. `identity.subject` is `profile.subject()`.
     async fn upsert(
         &self,
+        identity: &Identity,
         profile: &IdentityProfile,
         token: &EncryptedToken,
         now: Timestamp,
@@ -47,12 +48,12 @@ pub trait UserStore: Send + Sync + 'static {
     async fn sealed_token(&self, id: UserId) -> Result<Option<EncryptedToken>, StoreError>;
 
     /// Up to `limit` people with an id above `after` (all, when `None`), in id order, with
-    /// their GitHub id and sealed token: a page of a key rotation.
+    /// their identity and sealed token: a page of a key rotation.
     async fn sealed_tokens_after(
         &self,
         after: Option<UserId>,
         limit: u32,
-    ) -> Result<Vec<(UserId, GithubId, EncryptedToken)>, StoreError>;
+    ) -> Result<Vec<(UserId, Identity, EncryptedToken)>, StoreError>;
 
     /// Replaces the person's sealed token with `replacement` only if it is still exactly
     /// `expected` (same key id, nonce and ciphertext); returns whether it was replaced. A
@@ -84,7 +85,7 @@ pub trait StateStore: Send + Sync + 'static {
         token: &StateToken,
         binding_digest: &str,
         now: Timestamp,
-    ) -> Result<Option<Option<PkceVerifier>>, StoreError>;
+    ) -> Result<Option<ConsumedState>, StoreError>;
 
     /// Deletes every attempt whose deadline has passed at `now`; returns how many.
     async fn sweep_expired(&self, now: Timestamp) -> Result<u64, StoreError>;

@@ -1,6 +1,6 @@
 //! The token-cipher port: sealing provider tokens for storage.
 
-use nectr_domain::{AccessToken, EncryptedToken, GithubId};
+use nectr_domain::{EncryptedToken, Identity, ProviderTokens};
 
 #[derive(Debug, thiserror::Error)]
 pub enum CipherError {
@@ -12,17 +12,18 @@ pub enum CipherError {
     Corrupt,
 }
 
-/// Authenticated encryption of provider tokens, bound to their owner.
+/// Authenticated encryption of a person's provider tokens, bound to their identity.
 ///
 /// # Errors
 /// `open` returns `CipherError::UnknownKey` when no configured key matches the sealed value's
 /// key id, and `CipherError::Corrupt` when it does not authenticate (including when `owner`
-/// differs from the one it was sealed for).
+/// differs from the one it was sealed for) or does not hold provider tokens.
 pub trait TokenCipher: Send + Sync + 'static {
     /// Seals under the current key with a fresh nonce. Infallible for valid input.
-    fn seal(&self, token: &AccessToken, owner: GithubId) -> EncryptedToken;
+    fn seal(&self, tokens: &ProviderTokens, owner: &Identity) -> EncryptedToken;
 
-    fn open(&self, sealed: &EncryptedToken, owner: GithubId) -> Result<AccessToken, CipherError>;
+    fn open(&self, sealed: &EncryptedToken, owner: &Identity)
+    -> Result<ProviderTokens, CipherError>;
 
     /// Whether `sealed` was sealed under the current key (no re-sealing needed).
     fn is_current(&self, sealed: &EncryptedToken) -> bool;

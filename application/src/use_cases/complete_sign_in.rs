@@ -1,9 +1,12 @@
 //! Complete sign-in: check the state, trade the code, keep the person and their sealed
 //! token, open a session.
 
-use nectr_domain::{BrowserBinding, Session, SessionId, StateToken, User};
+use nectr_domain::{
+    BrowserBinding, Identity, ProviderTokens, Session, SessionId, StateToken, Timestamp, User,
+};
 
 use super::{AuthService, CompleteSignInError, binding_digest};
+use crate::ports::{IdentityProvider, TokenGrant};
 
 /// The callback's query, as the provider sent it (RFC 6749 §4.1.2).
 #[derive(Debug, Default, Clone)]
@@ -37,15 +40,20 @@ impl AuthService {
     /// leaves an old session behind in the same browser.
     ///
     /// # Errors
-    /// `InvalidState` for a bad state or binding, `Cancelled` / `ProviderRefused` when the
-    /// provider sent an error, `MissingCode`, or the provider's and store's errors.
+    /// `InvalidState` for a bad state or binding, or a state that was sent to another provider
+    /// than the one calling back; `Cancelled` / `ProviderRefused` when the provider sent an
+    /// error, `MissingCode`, `NotAllowed` when the operator's rules refuse the person, or the
+    /// provider's and store's errors.
     pub async fn complete_sign_in(
         &self,
+        provider: &str,
         params: CallbackParams,
         binding: Option<&str>,
         previous_session: Option<&str>,
     ) -> Result<SignedIn, CompleteSignInError> {
-        let outcome = self.sign_in(params, binding, previous_session).await;
+        let outcome = self
+            .sign_in(provider, params, binding, previous_session)
+            .await;
         match &outcome {
             Ok(_) => metrics::counter!("nectr_auth_sign_ins_completed_total").increment(1),
             // The failure's log line is written where it becomes an answer, once.
@@ -59,26 +67,61 @@ impl AuthService {
 
     async fn sign_in(
         &self,
+        provider_id: &str,
         params: CallbackParams,
         binding: Option<&str>,
         previous_session: Option<&str>,
     ) -> Result<SignedIn, CompleteSignInError> {
         // The state comes first: without a valid one, nothing else in the callback (not even
         // an `error` to echo) is believed.
-        let pkce_verifier = self.consume_state(&params, binding).await?;
+        let consumed = self.consume_state(&params, binding).await?;
+        // A state is only good at the callback of the provider it was sent to: an attacker who
+        // gets a code from one provider cannot replay it at another's callback (RFC 9700 §4.4).
+        let registered = self
+            .provider(provider_id)
+            .filter(|p| p.adapter.id() == &consumed.provider)
+            .ok_or_else(|| {
+                tracing::debug!(
+                    state.provider = %consumed.provider,
+                    callback.provider = provider_id,
+                    "callback rejected: state was sent to another provider"
+                );
+                CompleteSignInError::InvalidState
+            })?;
+        let provider = registered.adapter.as_ref();
         if let Some(error) = params.error.as_deref() {
-            return Err(self.provider_refusal(error, params.error_description.as_deref()));
+            return Err(self.provider_refusal(provider, error, params.error_description.as_deref()));
         }
         let code = usable_code(params.code.as_deref()).ok_or(CompleteSignInError::MissingCode)?;
 
-        let provider = &self.ports.provider;
-        let token = provider.exchange_code(code, pkce_verifier.as_ref()).await?;
-        let profile = provider.fetch_profile(&token).await?;
-        let sealed = self.ports.cipher.seal(&token, profile.subject());
-        drop(token);
-
+        let grant = provider
+            .exchange_code(code, consumed.pkce_verifier.as_ref())
+            .await?;
+        let profile = provider.fetch_profile(&grant.access_token).await?;
+        if let Err(refusal) = self
+            .admit(registered, &profile, &grant.access_token)
+            .await
+        {
+            // We will not act for this person, so their fresh token should not outlive this
+            // request at the provider either.
+            if let Err(e) = provider.revoke_token(&grant.access_token).await {
+                tracing::info!(error = %e, "could not revoke the token of a refused person");
+            }
+            return Err(refusal);
+        }
         let now = self.ports.clock.now();
-        let user = self.ports.users.upsert(&profile, &sealed, now).await?;
+        // The profile call's scopes (GitHub's `X-OAuth-Scopes`) are what the token carries
+        // now; the exchange's `scope` is the fallback.
+        let scopes = profile.granted_scopes().cloned().or(grant.scopes.clone());
+        let profile = profile.with_granted_scopes(scopes);
+        let identity = Identity::new(provider.id().clone(), profile.subject().clone());
+        let sealed = self.ports.cipher.seal(&tokens_from(grant, now), &identity);
+
+        let user = self
+            .ports
+            .users
+            .upsert(&identity, &profile, &sealed, now)
+            .await?;
         let session_id = self.fresh(SessionId::parse);
         let session = Session {
             id: session_id,
@@ -89,7 +132,7 @@ impl AuthService {
         self.ports.sessions.create(&session).await?;
         let session_token = self.ports.signer.sign(&session.claims());
         self.revoke_previous(previous_session, &session).await;
-        tracing::info!(user.id = %user.id, github.id = %user.github_id, "signed in");
+        tracing::info!(user.id = %user.id, identity = %user.identity, "signed in");
         Ok(SignedIn {
             session_token,
             user,
@@ -101,7 +144,7 @@ impl AuthService {
         &self,
         params: &CallbackParams,
         binding: Option<&str>,
-    ) -> Result<Option<nectr_domain::PkceVerifier>, CompleteSignInError> {
+    ) -> Result<nectr_domain::ConsumedState, CompleteSignInError> {
         let state = params
             .state
             .as_deref()
@@ -123,7 +166,7 @@ impl AuthService {
             .consume(&state, &binding_digest(&binding), now)
             .await?
         {
-            Some(verifier) => Ok(verifier),
+            Some(consumed) => Ok(consumed),
             None => {
                 tracing::debug!("callback rejected: state unknown, expired, used or foreign");
                 Err(CompleteSignInError::InvalidState)
@@ -131,8 +174,13 @@ impl AuthService {
         }
     }
 
-    fn provider_refusal(&self, error: &str, description: Option<&str>) -> CompleteSignInError {
-        let provider = self.ports.provider.display_name().to_owned();
+    fn provider_refusal(
+        &self,
+        provider: &dyn IdentityProvider,
+        error: &str,
+        description: Option<&str>,
+    ) -> CompleteSignInError {
+        let provider = provider.display_name().to_owned();
         // Both values come from the query string: keep them short and plain before echoing.
         let error: String = error
             .chars()
@@ -180,5 +228,21 @@ impl AuthService {
         if let Err(e) = self.ports.sessions.revoke(&claims.session_id).await {
             tracing::warn!(error = %e, "could not revoke the browser's previous session");
         }
+    }
+}
+
+/// The tokens to seal from what the provider granted at `now`.
+pub(super) fn tokens_from(grant: TokenGrant, now: Timestamp) -> ProviderTokens {
+    let deadline = |seconds: Option<u64>| {
+        seconds.map(|s| now.plus_seconds(i64::try_from(s).unwrap_or(i64::MAX)))
+    };
+    ProviderTokens {
+        access_expires_at: deadline(grant.expires_in),
+        refresh_expires_at: grant
+            .refresh_token
+            .as_ref()
+            .and(deadline(grant.refresh_token_expires_in)),
+        access: grant.access_token,
+        refresh: grant.refresh_token,
     }
 }

@@ -3,7 +3,7 @@
 use nectr_domain::{SessionClaims, User};
 
 use super::{AuthService, CurrentUserError};
-use crate::ports::StoreError;
+use crate::ports::{ProviderError, StoreError};
 
 impl AuthService {
     /// The signed-in person for a session cookie: a valid signature, a live session that
@@ -41,31 +41,83 @@ impl AuthService {
             .ok_or(CurrentUserError::InvalidToken)
     }
 
-    /// Ends the session the cookie names, or with `everywhere` every session of its person;
-    /// returns how many sessions ended. A missing or invalid cookie has no session to end,
-    /// which is not an error: logout is idempotent. Signing out everywhere needs a live
-    /// session, so a stolen cookie that was already revoked cannot end the person's others.
+    /// Ends the session the cookie names, or with `everywhere` every session of its person.
+    /// A missing or invalid cookie has no session to end, which is not an error: logout is
+    /// idempotent. Signing out everywhere needs a live session, so a stolen cookie that was
+    /// already revoked cannot end the person's others. With
+    /// `Policy::revoke_provider_token_on_logout`, a live session's logout also revokes the
+    /// person's provider token; the outcome says what the provider answered.
     ///
     /// # Errors
     /// `StoreError` when sessions cannot be revoked: the caller must not claim success.
-    pub async fn logout(&self, token: Option<&str>, everywhere: bool) -> Result<u64, StoreError> {
+    pub async fn logout(
+        &self,
+        token: Option<&str>,
+        everywhere: bool,
+    ) -> Result<LogoutOutcome, StoreError> {
         let now = self.ports.clock.now();
         let Some(claims) = token.and_then(|t| self.ports.signer.verify(t, now).ok()) else {
-            return Ok(0);
+            return Ok(LogoutOutcome::default());
         };
         let sessions = &self.ports.sessions;
-        let ended = if everywhere {
-            match sessions
-                .active_user(&claims.session_id, claims.user_id, now)
-                .await?
-            {
-                Some(_) => sessions.revoke_all(claims.user_id).await?,
-                None => 0,
-            }
-        } else {
-            u64::from(sessions.revoke(&claims.session_id).await?)
+        // Only a live session may revoke the provider token or end the person's others.
+        let user = sessions
+            .active_user(&claims.session_id, claims.user_id, now)
+            .await?;
+        let ended = match (&user, everywhere) {
+            (Some(_), true) => sessions.revoke_all(claims.user_id).await?,
+            (None, true) => 0,
+            (_, false) => u64::from(sessions.revoke(&claims.session_id).await?),
         };
-        tracing::info!(user.id = %claims.user_id, everywhere, ended, "logged out");
-        Ok(ended)
+        let provider_token = match user {
+            Some(user) if self.policy.revoke_provider_token_on_logout => {
+                Some(self.revoke_provider_token(&user).await)
+            }
+            _ => None,
+        };
+        tracing::info!(user.id = %claims.user_id, everywhere, ended, provider_token = ?provider_token, "logged out");
+        Ok(LogoutOutcome {
+            ended,
+            provider_token,
+        })
     }
+
+    async fn revoke_provider_token(&self, user: &User) -> ProviderTokenRevocation {
+        let Ok(provider) = self.adapter_of(user) else {
+            return ProviderTokenRevocation::Failed(
+                "its provider is no longer offered by this service".to_owned(),
+            );
+        };
+        let tokens = match self.open_stored(user).await {
+            Ok((_, tokens)) => tokens,
+            Err(e) => return ProviderTokenRevocation::Failed(e.to_string()),
+        };
+        match provider.revoke_token(&tokens.access).await {
+            Ok(()) => ProviderTokenRevocation::Revoked,
+            Err(ProviderError::TokenRejected(_)) => ProviderTokenRevocation::AlreadyInvalid,
+            Err(e) => {
+                tracing::warn!(user.id = %user.id, error = %e, "could not revoke the provider token at logout");
+                ProviderTokenRevocation::Failed(e.to_string())
+            }
+        }
+    }
+}
+
+/// What a logout did.
+#[derive(Debug, Default)]
+pub struct LogoutOutcome {
+    /// How many sessions ended.
+    pub ended: u64,
+    /// What became of the provider token, when logout revokes it.
+    pub provider_token: Option<ProviderTokenRevocation>,
+}
+
+/// The provider's answer to revoking a token at logout.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ProviderTokenRevocation {
+    Revoked,
+    /// The provider no longer knew the token (revoked or expired already).
+    AlreadyInvalid,
+    /// It could not be revoked; the reason is safe to show.
+    Failed(String),
 }

@@ -10,6 +10,9 @@ pub enum StartSignInError {
     /// flood, or a crowd. Attempts expire within `OAUTH_STATE_TTL_SECONDS`.
     #[error("Too many sign-ins are in progress right now. Try again in a minute.")]
     Busy,
+    /// No provider with this id is offered here.
+    #[error("Sign-in with `{0}` is not offered by this service.")]
+    UnknownProvider(String),
     #[error(transparent)]
     Store(StoreError),
 }
@@ -40,6 +43,9 @@ pub enum CompleteSignInError {
         description: Option<String>,
         hint: &'static str,
     },
+    /// The operator's sign-in rules do not admit this person. The message names the rule.
+    #[error("{0}")]
+    NotAllowed(String),
     /// A callback with a valid state but no usable `code`.
     #[error(
         "The sign-in callback has no valid `code` parameter. Start sign-in again from the sign-in page."
@@ -49,6 +55,73 @@ pub enum CompleteSignInError {
     Provider(ProviderError),
     #[error(transparent)]
     Store(StoreError),
+}
+
+/// Why the person must sign in again before Nectr can act for them at their provider.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReauthenticationReason {
+    /// The provider refuses the token: the person (or an admin) revoked the app's access.
+    Revoked,
+    /// The token expired and there is no live refresh token, or the provider refused it.
+    Expired,
+    /// The stored token does not open under any configured key.
+    Unreadable,
+    /// The person's provider is no longer offered by this service.
+    ProviderNotConfigured,
+}
+
+impl ReauthenticationReason {
+    /// A short, stable name for clients, logs and metrics.
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Revoked => "token_revoked",
+            Self::Expired => "token_expired",
+            Self::Unreadable => "token_unreadable",
+            Self::ProviderNotConfigured => "provider_not_configured",
+        }
+    }
+}
+
+/// Why a usable provider token could not be handed out.
+#[derive(Debug, thiserror::Error)]
+pub enum ProviderTokenError {
+    #[error("No such user.")]
+    UnknownUser,
+    #[error("{}", reauthentication_message(*.0))]
+    ReauthenticationNeeded(ReauthenticationReason),
+    #[error(transparent)]
+    Provider(ProviderError),
+    #[error(transparent)]
+    Store(StoreError),
+}
+
+fn reauthentication_message(reason: ReauthenticationReason) -> &'static str {
+    match reason {
+        ReauthenticationReason::Revoked => {
+            "The provider no longer accepts this person's token (access was revoked). They must sign in again."
+        }
+        ReauthenticationReason::Expired => {
+            "This person's provider token has expired and can no longer be refreshed. They must sign in again."
+        }
+        ReauthenticationReason::Unreadable => {
+            "This person's stored token cannot be opened with the configured keys. They must sign in again."
+        }
+        ReauthenticationReason::ProviderNotConfigured => {
+            "This person signed in with a provider this service no longer offers. They must sign in with an offered one."
+        }
+    }
+}
+
+impl From<StoreError> for ProviderTokenError {
+    fn from(e: StoreError) -> Self {
+        Self::Store(e)
+    }
+}
+
+impl From<ProviderError> for ProviderTokenError {
+    fn from(e: ProviderError) -> Self {
+        Self::Provider(e)
+    }
 }
 
 /// Why there is no signed-in person.
@@ -95,11 +168,14 @@ impl CompleteSignInError {
             Self::Cancelled { .. } => "cancelled",
             Self::ProviderRefused { .. } => "provider_refused",
             Self::MissingCode => "missing_code",
+            Self::NotAllowed(_) => "not_allowed",
             Self::Provider(e) => match e {
                 ProviderError::CodeRejected(_) => "code_rejected",
                 ProviderError::AccountRefused(_) => "account_refused",
                 ProviderError::Misconfigured(_) => "provider_misconfigured",
                 ProviderError::TokenRejected(_) => "token_rejected",
+                ProviderError::ScopeMissing(_) => "scope_missing",
+                ProviderError::Unsupported(_) => "provider_unsupported",
                 ProviderError::Timeout(_) => "provider_timeout",
                 ProviderError::Unreachable(_) => "provider_unreachable",
                 ProviderError::BadResponse(_) => "provider_bad_response",

@@ -3,7 +3,10 @@
 mod complete_sign_in;
 mod current_user;
 mod errors;
+mod organization_access;
+mod provider_token;
 mod reconnect;
+mod sign_in_rules;
 mod start_sign_in;
 mod state_cap;
 mod sweep;
@@ -15,12 +18,18 @@ use nectr_domain::BrowserBinding;
 use sha2::{Digest as _, Sha256};
 
 use crate::ports::{
-    Clock, IdentityProvider, RandomSource, SessionSigner, SessionStore, StateStore, TokenCipher,
-    UserStore,
+    Clock, RandomSource, SessionSigner, SessionStore, StateStore, TokenCipher, UserStore,
 };
+use crate::providers::{Providers, RegisteredProvider};
 
 pub use complete_sign_in::{CallbackParams, SignedIn};
-pub use errors::{CompleteSignInError, CurrentUserError, ReconnectError, StartSignInError};
+pub use current_user::{LogoutOutcome, ProviderTokenRevocation};
+pub use errors::{
+    CompleteSignInError, CurrentUserError, ProviderTokenError, ReauthenticationReason,
+    ReconnectError, StartSignInError,
+};
+pub use organization_access::{OrganizationAccess, OrganizationAccessError};
+pub use provider_token::UsableToken;
 pub use start_sign_in::StartedSignIn;
 pub use sweep::SweepReport;
 
@@ -30,7 +39,7 @@ pub struct Ports {
     pub users: Arc<dyn UserStore>,
     pub states: Arc<dyn StateStore>,
     pub sessions: Arc<dyn SessionStore>,
-    pub provider: Arc<dyn IdentityProvider>,
+    pub providers: Providers,
     pub cipher: Arc<dyn TokenCipher>,
     pub signer: Arc<dyn SessionSigner>,
     pub clock: Arc<dyn Clock>,
@@ -46,14 +55,17 @@ pub struct Policy {
     pub state_ttl_seconds: i64,
     /// Most sign-in attempts live at once (`MAX_LIVE_OAUTH_STATES`); 0 for no cap.
     pub max_live_states: u64,
+    /// Whether logout also revokes the person's provider token (`REVOKE_PROVIDER_TOKEN_ON_LOGOUT`).
+    pub revoke_provider_token_on_logout: bool,
 }
 
-/// Sign-in, session check, reconnect, logout and sweeping.
+/// Sign-in, session check, reconnect, logout, the provider token's life and sweeping.
 #[derive(Clone)]
 pub struct AuthService {
     ports: Ports,
     policy: Policy,
     state_cap: Arc<state_cap::StateCap>,
+    refresh_locks: Arc<provider_token::RefreshLocks>,
 }
 
 impl AuthService {
@@ -62,6 +74,7 @@ impl AuthService {
             ports,
             policy,
             state_cap: Arc::new(state_cap::StateCap::new(policy.max_live_states)),
+            refresh_locks: Arc::default(),
         }
     }
 
@@ -69,9 +82,28 @@ impl AuthService {
         self.policy
     }
 
-    /// The provider's display name, for messages outside the use cases.
-    pub fn provider_name(&self) -> &str {
-        self.ports.provider.display_name()
+    /// The offered identity providers.
+    pub fn providers(&self) -> &Providers {
+        &self.ports.providers
+    }
+
+    /// The scopes `user`'s provider was asked for that it has not said it granted; `None`
+    /// when it never said what it granted, or the provider is no longer offered.
+    pub fn missing_scopes(&self, user: &nectr_domain::User) -> Option<Vec<String>> {
+        let granted = user.granted_scopes.as_ref()?;
+        let provider = &self.ports.providers.get(user.identity.provider.as_str())?.adapter;
+        Some(
+            provider
+                .requested_scopes()
+                .iter()
+                .filter(|wanted| !provider.covers(granted, wanted))
+                .map(str::to_owned)
+                .collect(),
+        )
+    }
+
+    fn provider(&self, id: &str) -> Option<&RegisteredProvider> {
+        self.ports.providers.get(id)
     }
 }
 

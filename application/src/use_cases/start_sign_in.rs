@@ -24,8 +24,13 @@ impl AuthService {
     /// attempt cannot be stored.
     pub async fn start_sign_in(
         &self,
+        provider: &str,
         existing_binding: Option<&str>,
     ) -> Result<StartedSignIn, StartSignInError> {
+        let provider = &self
+            .provider(provider)
+            .ok_or_else(|| StartSignInError::UnknownProvider(provider.to_owned()))?
+            .adapter;
         let now = self.ports.clock.now();
         // A soft cap: concurrent starts and other instances may pass it by a few, which is
         // harmless; what matters is that a flood cannot grow the table without bound.
@@ -42,13 +47,12 @@ impl AuthService {
             .and_then(|b| BrowserBinding::parse(b).ok())
             .unwrap_or_else(|| self.fresh(BrowserBinding::parse));
         let token = self.fresh(StateToken::parse);
-        let pkce_verifier = self
-            .ports
-            .provider
+        let pkce_verifier = provider
             .uses_pkce()
             .then(|| self.fresh(PkceVerifier::parse));
         let state = OAuthState {
             token,
+            provider: provider.id().clone(),
             binding_digest: binding_digest(&binding),
             pkce_verifier,
             created_at: now,
@@ -56,14 +60,11 @@ impl AuthService {
         };
         self.ports.states.insert(&state).await?;
         self.state_cap.started();
-        let redirect_url = self
-            .ports
-            .provider
-            .authorization_url(&AuthorizationRequest {
-                state: &state.token,
-                pkce_verifier: state.pkce_verifier.as_ref(),
-            });
-        tracing::debug!(pkce = state.pkce_verifier.is_some(), "sign-in started");
+        let redirect_url = provider.authorization_url(&AuthorizationRequest {
+            state: &state.token,
+            pkce_verifier: state.pkce_verifier.as_ref(),
+        });
+        tracing::debug!(provider = %provider.id(), pkce = state.pkce_verifier.is_some(), "sign-in started");
         metrics::counter!("nectr_auth_sign_ins_started_total").increment(1);
         Ok(StartedSignIn {
             redirect_url,

@@ -1,0 +1,202 @@
+//! A person's usable provider token, for the rest of Nectr: opened, refreshed when it is
+//! about to expire, re-sealed, and checked with the provider.
+
+use nectr_domain::{
+    AccessToken, EncryptedToken, Identity, ProviderTokens, Scopes, Timestamp, User, UserId,
+};
+
+use super::complete_sign_in::tokens_from;
+use super::{AuthService, ProviderTokenError, ReauthenticationReason};
+use crate::ports::{IdentityProvider, ProviderError};
+
+/// A token refreshes this long before its deadline, so a caller never receives one that dies
+/// during its first call.
+const REFRESH_MARGIN_SECONDS: i64 = 300;
+
+/// Refreshes of one person are serialised within an instance: providers rotate the refresh
+/// token, so two refreshes with the same one would make the second fail. A fixed set of locks
+/// picked by user id keeps memory flat.
+const REFRESH_LOCK_STRIPES: usize = 64;
+
+pub(super) struct RefreshLocks([tokio::sync::Mutex<()>; REFRESH_LOCK_STRIPES]);
+
+impl Default for RefreshLocks {
+    fn default() -> Self {
+        Self(std::array::from_fn(|_| tokio::sync::Mutex::new(())))
+    }
+}
+
+impl RefreshLocks {
+    fn of(&self, id: UserId) -> &tokio::sync::Mutex<()> {
+        let stripe = id.get().unsigned_abs() % REFRESH_LOCK_STRIPES as u64;
+        &self.0[usize::try_from(stripe).unwrap_or(0)]
+    }
+}
+
+/// A token the rest of Nectr can use now.
+#[derive(Debug)]
+pub struct UsableToken {
+    pub identity: Identity,
+    pub access_token: AccessToken,
+    /// When the token stops working; `None` for tokens that do not expire.
+    pub expires_at: Option<Timestamp>,
+    /// What the provider says the token carries, when it says.
+    pub scopes: Option<Scopes>,
+}
+
+impl AuthService {
+    /// The person's provider token, ready to use: refreshed (and re-sealed) when it expires
+    /// within five minutes, and confirmed with the provider, which also tells its current
+    /// scopes.
+    ///
+    /// # Errors
+    /// `UnknownUser`; `ReauthenticationNeeded` with the reason when the token was revoked,
+    /// expired beyond refresh, cannot be opened, or its provider is no longer offered;
+    /// `Provider` when the provider cannot be asked; `Store` on a database outage.
+    pub async fn usable_token(&self, id: UserId) -> Result<UsableToken, ProviderTokenError> {
+        let outcome = self.find_usable_token(id).await;
+        let result = match &outcome {
+            Ok(_) => "ok",
+            Err(ProviderTokenError::ReauthenticationNeeded(reason)) => reason.code(),
+            Err(ProviderTokenError::UnknownUser) => "unknown_user",
+            Err(ProviderTokenError::Provider(_)) => "provider_error",
+            Err(ProviderTokenError::Store(_)) => "database_error",
+        };
+        metrics::counter!("nectr_auth_provider_tokens_total", "result" => result).increment(1);
+        outcome
+    }
+
+    async fn find_usable_token(&self, id: UserId) -> Result<UsableToken, ProviderTokenError> {
+        let user = self
+            .ports
+            .users
+            .find(id)
+            .await?
+            .ok_or(ProviderTokenError::UnknownUser)?;
+        let (tokens, refreshed) = self.live_tokens(&user).await?;
+        let provider = self.adapter_of(&user)?;
+        let mut scopes = user.granted_scopes.clone();
+        if !refreshed {
+            // Only the provider knows whether the person revoked the app since: ask it, with
+            // the one call that also reports the scopes the token carries now.
+            match provider.fetch_profile(&tokens.access).await {
+                Ok(profile) => scopes = profile.granted_scopes().cloned().or(scopes),
+                Err(ProviderError::TokenRejected(reason)) => {
+                    tracing::info!(user.id = %user.id, %reason, "provider token revoked");
+                    return Err(ProviderTokenError::ReauthenticationNeeded(
+                        ReauthenticationReason::Revoked,
+                    ));
+                }
+                Err(e) => return Err(e.into()),
+            }
+        }
+        Ok(UsableToken {
+            identity: user.identity,
+            expires_at: tokens.access_expires_at,
+            access_token: tokens.access,
+            scopes,
+        })
+    }
+
+    pub(super) fn adapter_of(
+        &self,
+        user: &User,
+    ) -> Result<&dyn IdentityProvider, ProviderTokenError> {
+        self.provider(user.identity.provider.as_str())
+            .map(|p| p.adapter.as_ref())
+            .ok_or(ProviderTokenError::ReauthenticationNeeded(
+                ReauthenticationReason::ProviderNotConfigured,
+            ))
+    }
+
+    /// The person's opened tokens, refreshed when they are about to expire; the flag says
+    /// whether they were just refreshed (and so are known to work).
+    pub(super) async fn live_tokens(
+        &self,
+        user: &User,
+    ) -> Result<(ProviderTokens, bool), ProviderTokenError> {
+        let provider = self.adapter_of(user)?;
+        let (sealed, tokens) = self.open_stored(user).await?;
+        let now = self.ports.clock.now();
+        if !tokens.access_expires_within(now, REFRESH_MARGIN_SECONDS) {
+            return Ok((tokens, false));
+        }
+        let _turn = self.refresh_locks.of(user.id).lock().await;
+        // Another request (here or on another instance) may have refreshed while this one
+        // waited: its tokens are the live ones now.
+        let (sealed, tokens) = match self.open_stored(user).await? {
+            (latest, fresh) if latest != sealed => {
+                if !fresh.access_expires_within(now, REFRESH_MARGIN_SECONDS) {
+                    return Ok((fresh, true));
+                }
+                (latest, fresh)
+            }
+            _ => (sealed, tokens),
+        };
+        let refresh = tokens.live_refresh(now).ok_or_else(|| {
+            tracing::info!(user.id = %user.id, "provider token expired without a live refresh token");
+            ProviderTokenError::ReauthenticationNeeded(ReauthenticationReason::Expired)
+        })?;
+        let grant = match provider.refresh(refresh).await {
+            Ok(grant) => grant,
+            Err(ProviderError::TokenRejected(reason)) => {
+                tracing::info!(user.id = %user.id, %reason, "provider refused the refresh token");
+                return Err(ProviderTokenError::ReauthenticationNeeded(
+                    ReauthenticationReason::Expired,
+                ));
+            }
+            Err(e) => return Err(e.into()),
+        };
+        let fresh = tokens_from(grant, self.ports.clock.now());
+        let resealed = self.ports.cipher.seal(&fresh, &user.identity);
+        // The old refresh token is dead now, so ours must be stored; only a sign-in that
+        // stored a newer token meanwhile keeps its own (ours still works until it expires).
+        if !self
+            .ports
+            .users
+            .replace_sealed_token(user.id, &sealed, &resealed)
+            .await?
+        {
+            tracing::info!(user.id = %user.id, "a newer token was stored during the refresh");
+        }
+        tracing::info!(user.id = %user.id, "provider token refreshed");
+        Ok((fresh, true))
+    }
+
+    /// The stored sealed tokens and their opened form; a token read under an older key is
+    /// re-sealed under the current one, so retiring that key loses nothing.
+    pub(super) async fn open_stored(
+        &self,
+        user: &User,
+    ) -> Result<(EncryptedToken, ProviderTokens), ProviderTokenError> {
+        let unreadable =
+            || ProviderTokenError::ReauthenticationNeeded(ReauthenticationReason::Unreadable);
+        let sealed = self
+            .ports
+            .users
+            .sealed_token(user.id)
+            .await?
+            .ok_or_else(unreadable)?;
+        let tokens = self
+            .ports
+            .cipher
+            .open(&sealed, &user.identity)
+            .map_err(|e| {
+                tracing::warn!(user.id = %user.id, reason = %e, "stored token does not open");
+                unreadable()
+            })?;
+        if self.ports.cipher.is_current(&sealed) {
+            return Ok((sealed, tokens));
+        }
+        let resealed = self.ports.cipher.seal(&tokens, &user.identity);
+        if self
+            .ports
+            .users
+            .replace_sealed_token(user.id, &sealed, &resealed)
+            .await?
+        {
+            return Ok((resealed, tokens));
+        }
+        Ok((sealed, tokens))
+    }
+}
