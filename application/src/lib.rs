@@ -13,7 +13,7 @@ pub use key_rotation::{KeyRotation, RotationReport};
 pub use providers::{DuplicateProvider, Providers, RegisteredProvider, SignInRules};
 pub use use_cases::{
     AuthService, CallbackParams, CompleteSignInError, CurrentUserError, LogoutOutcome,
-    OrganizationAccess, OrganizationAccessError, Policy, Ports, ProviderTokenError, ProviderTokenRevocation,
-    ReauthenticationReason, ReconnectError, SignedIn, StartSignInError, StartedSignIn,
-    SweepReport, UsableToken,
+    OrganizationAccess, OrganizationAccessError, Policy, Ports, ProviderTokenError,
+    ProviderTokenRevocation, ReauthenticationReason, ReconnectError, SignedIn, StartSignInError,
+    StartedSignIn, SweepReport, UsableToken,
 };

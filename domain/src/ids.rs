@@ -163,7 +163,10 @@ mod tests {
 
     #[test]
     fn subjects_hold_large_numbers_and_strings() -> Result<(), DomainError> {
-        assert_eq!(Subject::from_number(i64::MAX)?.as_str(), "9223372036854775807");
+        assert_eq!(
+            Subject::from_number(i64::MAX)?.as_str(),
+            "9223372036854775807"
+        );
         assert!(Subject::from_number(0).is_err());
         assert!(Subject::parse("00u1abcd-ef").is_ok());
         assert!(Subject::parse("a b").is_err());

@@ -290,12 +290,21 @@ mod tests {
         };
         let back = ProviderTokens::from_sealable(tokens.to_sealable().expose_secret())?;
         assert_eq!(back.access.expose(), "ghu_a");
-        assert_eq!(back.access_expires_at, Some(Timestamp::from_unix_seconds(100)));
-        assert_eq!(back.refresh.as_ref().map(RefreshToken::expose), Some("ghr_b"));
+        assert_eq!(
+            back.access_expires_at,
+            Some(Timestamp::from_unix_seconds(100))
+        );
+        assert_eq!(
+            back.refresh.as_ref().map(RefreshToken::expose),
+            Some("ghr_b")
+        );
         assert_eq!(back.refresh_expires_at, None);
         assert!(back.access_expires_within(Timestamp::from_unix_seconds(40), 60));
         assert!(!back.access_expires_within(Timestamp::from_unix_seconds(39), 60));
-        assert!(back.live_refresh(Timestamp::from_unix_seconds(1_000_000)).is_some());
+        assert!(
+            back.live_refresh(Timestamp::from_unix_seconds(1_000_000))
+                .is_some()
+        );
         assert!(ProviderTokens::from_sealable("a b c").is_err());
         assert!(ProviderTokens::from_sealable("a x - -").is_err());
         Ok(())

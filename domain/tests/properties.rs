@@ -2,8 +2,8 @@
 //! accepts exactly its documented language, and secret-holding values never show in `Debug`.
 
 use nectr_domain::{
-    AccessToken, BrowserBinding, DomainError, EncryptedToken, IdentityProfile, Subject, KeyId,
-    PkceVerifier, SessionId, StateToken, UserId,
+    AccessToken, BrowserBinding, DomainError, EncryptedToken, IdentityProfile, KeyId, PkceVerifier,
+    SessionId, StateToken, Subject, UserId,
 };
 use proptest::prelude::*;
 

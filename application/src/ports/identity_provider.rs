@@ -142,8 +142,7 @@ pub trait IdentityProvider: Send + Sync + 'static {
     async fn fetch_profile(&self, token: &AccessToken) -> Result<IdentityProfile, ProviderError>;
 
     /// The organizations (groups) this token lets the app see the person in.
-    async fn organizations(&self, token: &AccessToken)
-    -> Result<Vec<Organization>, ProviderError>;
+    async fn organizations(&self, token: &AccessToken) -> Result<Vec<Organization>, ProviderError>;
 
     /// The teams the person is in, as far as this token may see.
     async fn teams(&self, token: &AccessToken) -> Result<Vec<Team>, ProviderError> {

@@ -22,8 +22,11 @@ pub trait TokenCipher: Send + Sync + 'static {
     /// Seals under the current key with a fresh nonce. Infallible for valid input.
     fn seal(&self, tokens: &ProviderTokens, owner: &Identity) -> EncryptedToken;
 
-    fn open(&self, sealed: &EncryptedToken, owner: &Identity)
-    -> Result<ProviderTokens, CipherError>;
+    fn open(
+        &self,
+        sealed: &EncryptedToken,
+        owner: &Identity,
+    ) -> Result<ProviderTokens, CipherError>;
 
     /// Whether `sealed` was sealed under the current key (no re-sealing needed).
     fn is_current(&self, sealed: &EncryptedToken) -> bool;

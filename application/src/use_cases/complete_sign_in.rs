@@ -90,7 +90,11 @@ impl AuthService {
             })?;
         let provider = registered.adapter.as_ref();
         if let Some(error) = params.error.as_deref() {
-            return Err(self.provider_refusal(provider, error, params.error_description.as_deref()));
+            return Err(self.provider_refusal(
+                provider,
+                error,
+                params.error_description.as_deref(),
+            ));
         }
         let code = usable_code(params.code.as_deref()).ok_or(CompleteSignInError::MissingCode)?;
 
@@ -98,10 +102,7 @@ impl AuthService {
             .exchange_code(code, consumed.pkce_verifier.as_ref())
             .await?;
         let profile = provider.fetch_profile(&grant.access_token).await?;
-        if let Err(refusal) = self
-            .admit(registered, &profile, &grant.access_token)
-            .await
-        {
+        if let Err(refusal) = self.admit(registered, &profile, &grant.access_token).await {
             // We will not act for this person, so their fresh token should not outlive this
             // request at the provider either.
             if let Err(e) = provider.revoke_token(&grant.access_token).await {

@@ -7,15 +7,19 @@ use std::sync::{Arc, Mutex};
 
 use async_trait::async_trait;
 use nectr_domain::{
-    AccessToken, EncryptedToken, GithubId, IdentityProfile, KeyId, OAuthState, PkceVerifier,
-    Session, SessionClaims, SessionId, StateToken, Timestamp, User, UserId,
+    AccessToken, ConsumedState, EncryptedToken, Identity, IdentityProfile, KeyId, OAuthState,
+    PkceVerifier, ProviderId, ProviderTokens, RefreshToken, Scopes, Session, SessionClaims,
+    SessionId, StateToken, Subject, Timestamp, User, UserId,
 };
+use secrecy::ExposeSecret as _;
 
 use super::{AuthService, Policy, Ports};
 use crate::ports::{
-    AuthorizationRequest, CipherError, Clock, IdentityProvider, ProviderError, RandomSource,
-    SessionSigner, SessionStore, SignerError, StateStore, StoreError, TokenCipher, UserStore,
+    AuthorizationRequest, CipherError, Clock, IdentityProvider, Organization, ProviderError,
+    RandomSource, SessionSigner, SessionStore, SignerError, StateStore, StoreError, Team,
+    TokenCipher, TokenGrant, UserStore,
 };
+use crate::providers::{Providers, SignInRules};
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
@@ -32,19 +36,21 @@ pub struct MemoryStore {
 impl UserStore for MemoryStore {
     async fn upsert(
         &self,
+        identity: &Identity,
         p: &IdentityProfile,
         token: &EncryptedToken,
         now: Timestamp,
     ) -> Result<User, StoreError> {
         let mut users = lock(&self.users);
         let fields = |user: &mut User| {
-            user.github_username = p.username().to_owned();
+            user.username = p.username().to_owned();
             user.name = p.name().map(str::to_owned);
             user.email = p.email().map(str::to_owned);
             user.avatar_url = p.avatar_url().map(str::to_owned);
+            user.granted_scopes = p.granted_scopes().cloned();
             user.updated_at = now;
         };
-        if let Some((user, sealed)) = users.iter_mut().find(|(u, _)| u.github_id == p.subject()) {
+        if let Some((user, sealed)) = users.iter_mut().find(|(u, _)| &u.identity == identity) {
             fields(user);
             *sealed = token.clone();
             return Ok(user.clone());
@@ -53,11 +59,12 @@ impl UserStore for MemoryStore {
             .map_err(|e| StoreError::Failed(e.to_string()))?;
         let mut user = User {
             id,
-            github_id: p.subject(),
-            github_username: String::new(),
+            identity: identity.clone(),
+            username: String::new(),
             name: None,
             email: None,
             avatar_url: None,
+            granted_scopes: None,
             created_at: now,
             updated_at: now,
         };
@@ -84,11 +91,11 @@ impl UserStore for MemoryStore {
         &self,
         after: Option<UserId>,
         limit: u32,
-    ) -> Result<Vec<(UserId, GithubId, EncryptedToken)>, StoreError> {
+    ) -> Result<Vec<(UserId, Identity, EncryptedToken)>, StoreError> {
         let mut page: Vec<_> = lock(&self.users)
             .iter()
             .filter(|(u, _)| after.is_none_or(|a| u.id > a))
-            .map(|(u, t)| (u.id, u.github_id, t.clone()))
+            .map(|(u, t)| (u.id, u.identity.clone(), t.clone()))
             .collect();
         page.sort_by_key(|(id, _, _)| *id);
         page.truncate(limit as usize);
@@ -124,7 +131,7 @@ impl StateStore for MemoryStore {
         token: &StateToken,
         digest: &str,
         now: Timestamp,
-    ) -> Result<Option<Option<PkceVerifier>>, StoreError> {
+    ) -> Result<Option<ConsumedState>, StoreError> {
         let mut states = lock(&self.states);
         let matches = states
             .get(token.as_str())
@@ -132,7 +139,10 @@ impl StateStore for MemoryStore {
         Ok(matches
             .then(|| states.remove(token.as_str()))
             .flatten()
-            .map(|s| s.pkce_verifier))
+            .map(|s| ConsumedState {
+                provider: s.provider,
+                pkce_verifier: s.pkce_verifier,
+            }))
     }
 
     async fn count_live(&self, now: Timestamp) -> Result<u64, StoreError> {
@@ -204,29 +214,67 @@ impl MemoryStore {
 
 /// A provider whose answers the test chooses; it records what it was asked.
 pub struct FakeProvider {
+    pub id: ProviderId,
     pub pkce: bool,
+    /// Tokens expire after this many seconds, with a refresh token, when set.
+    pub expires_in: Option<u64>,
     pub exchange: Mutex<Option<ProviderError>>,
+    pub refresh_error: Mutex<Option<ProviderError>>,
+    pub profile_error: Mutex<Option<ProviderError>>,
     pub revoke: Mutex<Option<ProviderError>>,
     pub profile: IdentityProfile,
+    pub organizations: Mutex<Vec<&'static str>>,
+    pub teams: Mutex<Vec<(&'static str, &'static str)>>,
     pub exchanged: Mutex<Vec<(String, Option<String>)>>,
+    pub refreshed: Mutex<Vec<String>>,
     pub revoked: Mutex<Vec<String>>,
+    pub revoked_tokens: Mutex<Vec<String>>,
+    issued: AtomicU64,
 }
 
 impl FakeProvider {
-    pub fn new(profile: IdentityProfile) -> Self {
+    pub fn new(id: &str, profile: IdentityProfile) -> Self {
         Self {
+            id: ProviderId::parse(id).unwrap_or_else(|_| unreachable!()),
             pkce: true,
+            expires_in: None,
             exchange: Mutex::new(None),
+            refresh_error: Mutex::new(None),
+            profile_error: Mutex::new(None),
             revoke: Mutex::new(None),
             profile,
+            organizations: Mutex::default(),
+            teams: Mutex::default(),
             exchanged: Mutex::default(),
+            refreshed: Mutex::default(),
             revoked: Mutex::default(),
+            revoked_tokens: Mutex::default(),
+            issued: AtomicU64::new(0),
         }
+    }
+
+    fn grant(&self, access: String) -> Result<TokenGrant, ProviderError> {
+        let n = self.issued.fetch_add(1, Ordering::SeqCst);
+        let bad = |e: nectr_domain::DomainError| ProviderError::BadResponse(e.to_string());
+        Ok(TokenGrant {
+            access_token: AccessToken::new(access).map_err(bad)?,
+            expires_in: self.expires_in,
+            refresh_token: self
+                .expires_in
+                .map(|_| RefreshToken::new(format!("refresh_{n}")))
+                .transpose()
+                .map_err(bad)?,
+            refresh_token_expires_in: self.expires_in.map(|s| s * 10),
+            scopes: Some(Scopes::of(["repo", "read:user"])),
+        })
     }
 }
 
 #[async_trait]
 impl IdentityProvider for FakeProvider {
+    fn id(&self) -> &ProviderId {
+        &self.id
+    }
     fn display_name(&self) -> &str {
         "GitHub"
     }
@@ -235,25 +283,64 @@ impl IdentityProvider for FakeProvider {
     }
     fn authorization_url(&self, r: &AuthorizationRequest<'_>) -> String {
         format!(
-            "https://provider.test/authorize?state={}&pkce={}",
+            "https://{}.test/authorize?state={}&pkce={}",
+            self.id,
             r.state.as_str(),
             r.pkce_verifier.is_some()
         )
+    }
+    fn requested_scopes(&self) -> Scopes {
+        Scopes::of(["repo", "read:user", "read:org"])
+    }
+    fn access_settings_url(&self) -> Option<String> {
+        Some("https://provider.test/settings/app".into())
     }
     async fn exchange_code(
         &self,
         code: &str,
         v: Option<&PkceVerifier>,
-    ) -> Result<AccessToken, ProviderError> {
+    ) -> Result<TokenGrant, ProviderError> {
         lock(&self.exchanged).push((code.to_owned(), v.map(|v| v.expose().to_owned())));
         match lock(&self.exchange).take() {
             Some(e) => Err(e),
-            None => AccessToken::new(format!("gho_token_for_{code}"))
-                .map_err(|e| ProviderError::BadResponse(e.to_string())),
+            None => self.grant(format!("gho_token_for_{code}")),
+        }
+    }
+    async fn refresh(&self, refresh: &RefreshToken) -> Result<TokenGrant, ProviderError> {
+        lock(&self.refreshed).push(refresh.expose().to_owned());
+        match lock(&self.refresh_error).take() {
+            Some(e) => Err(e),
+            None => self.grant(format!("gho_refreshed_from_{}", refresh.expose())),
         }
     }
     async fn fetch_profile(&self, _: &AccessToken) -> Result<IdentityProfile, ProviderError> {
-        Ok(self.profile.clone())
+        match lock(&self.profile_error).take() {
+            Some(e) => Err(e),
+            None => Ok(self.profile.clone()),
+        }
+    }
+    async fn organizations(&self, _: &AccessToken) -> Result<Vec<Organization>, ProviderError> {
+        Ok(lock(&self.organizations)
+            .iter()
+            .map(|login| Organization {
+                login: (*login).to_owned(),
+                name: None,
+                avatar_url: None,
+            })
+            .collect())
+    }
+    async fn teams(&self, _: &AccessToken) -> Result<Vec<Team>, ProviderError> {
+        Ok(lock(&self.teams)
+            .iter()
+            .map(|(org, slug)| Team {
+                organization: (*org).to_owned(),
+                slug: (*slug).to_owned(),
+            })
+            .collect())
+    }
+    async fn revoke_token(&self, token: &AccessToken) -> Result<(), ProviderError> {
+        lock(&self.revoked_tokens).push(token.expose().to_owned());
+        lock(&self.revoke).take().map_or(Ok(()), Err)
     }
     async fn revoke_grant(&self, token: &AccessToken) -> Result<(), ProviderError> {
         lock(&self.revoked).push(token.expose().to_owned());
@@ -279,12 +366,20 @@ impl Default for FakeCipher {
 }
 
 impl TokenCipher for FakeCipher {
-    fn seal(&self, token: &AccessToken, owner: GithubId) -> EncryptedToken {
-        let body = format!("{owner}|{}|padding-to-exceed-a-tag", token.expose()).into_bytes();
+    fn seal(&self, tokens: &ProviderTokens, owner: &Identity) -> EncryptedToken {
+        let body = format!(
+            "{owner}|{}|padding-to-exceed-a-tag",
+            tokens.to_sealable().expose_secret()
+        )
+        .into_bytes();
         let key = KeyId::parse(&lock(&self.current_key)).unwrap_or_else(|_| unreachable!());
         EncryptedToken::new(key, vec![0; 12], body).unwrap_or_else(|_| unreachable!())
     }
-    fn open(&self, sealed: &EncryptedToken, owner: GithubId) -> Result<AccessToken, CipherError> {
+    fn open(
+        &self,
+        sealed: &EncryptedToken,
+        owner: &Identity,
+    ) -> Result<ProviderTokens, CipherError> {
         if self.rotated_away.load(Ordering::SeqCst) {
             return Err(CipherError::UnknownKey);
         }
@@ -294,7 +389,7 @@ impl TokenCipher for FakeCipher {
         if parts.next() != Some(owner.to_string().as_str()) {
             return Err(CipherError::Corrupt);
         }
-        AccessToken::new(parts.next().unwrap_or_default().to_owned())
+        ProviderTokens::from_sealable(parts.next().unwrap_or_default())
             .map_err(|_| CipherError::Corrupt)
     }
 
@@ -377,29 +472,55 @@ pub const POLICY: Policy = Policy {
     session_ttl_seconds: 3600,
     state_ttl_seconds: 600,
     max_live_states: 5,
+    revoke_provider_token_on_logout: false,
 };
 
+pub fn profile(id: i64, username: &str) -> IdentityProfile {
+    let id = Subject::from_number(id).unwrap_or_else(|_| unreachable!());
+    IdentityProfile::new(id, username.into(), Some("The Octocat".into()), None, None)
+        .unwrap_or_else(|_| unreachable!())
+}
+
 pub fn world() -> World {
-    let id = GithubId::new(5_000_000_000).unwrap_or_else(|_| unreachable!());
-    let profile =
-        IdentityProfile::new(id, "octocat".into(), Some("The Octocat".into()), None, None)
-            .unwrap_or_else(|_| unreachable!());
+    world_with(|_| {}, SignInRules::default(), POLICY)
+}
+
+/// A world whose GitHub-like provider is changed by `change` and admits by `rules`, beside
+/// a second provider (`other`) with the same people's ids.
+pub fn world_with(
+    change: impl FnOnce(&mut FakeProvider),
+    rules: SignInRules,
+    policy: Policy,
+) -> World {
     let store = Arc::new(MemoryStore::default());
-    let provider = Arc::new(FakeProvider::new(profile));
+    let mut github = FakeProvider::new("github", profile(5_000_000_000, "octocat"));
+    change(&mut github);
+    let provider = Arc::new(github);
+    let other = Arc::new(FakeProvider::new(
+        "other",
+        profile(5_000_000_000, "octo-other"),
+    ));
     let cipher = Arc::new(FakeCipher::default());
     let clock = Arc::new(ManualClock(AtomicI64::new(1_800_000_000)));
+    let mut providers = Providers::default();
+    providers
+        .register(provider.clone(), rules)
+        .unwrap_or_else(|_| unreachable!());
+    providers
+        .register(other, SignInRules::default())
+        .unwrap_or_else(|_| unreachable!());
     let ports = Ports {
         users: store.clone(),
         states: store.clone(),
         sessions: store.clone(),
-        provider: provider.clone(),
+        providers,
         cipher: cipher.clone(),
         signer: Arc::new(FakeSigner),
         clock: clock.clone(),
         random: Arc::new(CountingRandom::default()),
     };
     World {
-        service: AuthService::new(ports, POLICY),
+        service: AuthService::new(ports, policy),
         store,
         provider,
         cipher,

@@ -91,7 +91,11 @@ impl AuthService {
     /// when it never said what it granted, or the provider is no longer offered.
     pub fn missing_scopes(&self, user: &nectr_domain::User) -> Option<Vec<String>> {
         let granted = user.granted_scopes.as_ref()?;
-        let provider = &self.ports.providers.get(user.identity.provider.as_str())?.adapter;
+        let provider = &self
+            .ports
+            .providers
+            .get(user.identity.provider.as_str())?
+            .adapter;
         Some(
             provider
                 .requested_scopes()
@@ -116,5 +120,7 @@ fn binding_digest(binding: &BrowserBinding) -> String {
 
 #[cfg(test)]
 mod fakes;
+#[cfg(test)]
+mod provider_tests;
 #[cfg(test)]
 mod tests;

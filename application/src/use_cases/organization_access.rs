@@ -46,7 +46,10 @@ impl AuthService {
             .map_err(OrganizationAccessError::Token)
     }
 
-    async fn organizations_of(&self, user: &User) -> Result<OrganizationAccess, ProviderTokenError> {
+    async fn organizations_of(
+        &self,
+        user: &User,
+    ) -> Result<OrganizationAccess, ProviderTokenError> {
         let provider = self.adapter_of(user)?;
         let (tokens, _) = self.live_tokens(user).await?;
         let (organizations, problem) = match provider.organizations(&tokens.access).await {

@@ -85,7 +85,7 @@ mod tests {
     use std::sync::atomic::AtomicU64;
 
     use async_trait::async_trait;
-    use nectr_domain::{OAuthState, PkceVerifier, StateToken};
+    use nectr_domain::{OAuthState, StateToken};
 
     use super::*;
 
@@ -107,7 +107,7 @@ mod tests {
             _: &StateToken,
             _: &str,
             _: Timestamp,
-        ) -> Result<Option<Option<PkceVerifier>>, StoreError> {
+        ) -> Result<Option<nectr_domain::ConsumedState>, StoreError> {
             Ok(None)
         }
         async fn sweep_expired(&self, _: Timestamp) -> Result<u64, StoreError> {

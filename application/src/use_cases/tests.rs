@@ -8,7 +8,7 @@ use crate::ports::ProviderError;
 async fn start(w: &World, binding: Option<&str>) -> (String, String) {
     let started = w
         .service
-        .start_sign_in(binding)
+        .start_sign_in("github", binding)
         .await
         .expect("start sign-in");
     let state = started
@@ -62,10 +62,13 @@ async fn callback_signs_in_and_sends_the_pkce_verifier() {
     let (binding, state) = start(&w, None).await;
     let signed_in = w
         .service
-        .complete_sign_in(callback(&state, "code1"), Some(&binding), None)
+        .complete_sign_in("github", callback(&state, "code1"), Some(&binding), None)
         .await
         .expect("signed in");
-    assert_eq!(signed_in.user.github_id.get(), 5_000_000_000);
+    assert_eq!(
+        signed_in.user.identity.numeric_subject_at("github"),
+        Some(5_000_000_000)
+    );
     assert_eq!(signed_in.max_age_seconds, POLICY.session_ttl_seconds);
     let exchanged = w.provider.exchanged.lock().expect("lock").clone();
     assert_eq!(exchanged.len(), 1);
@@ -85,22 +88,22 @@ async fn a_state_works_once_and_only_in_its_own_browser() {
     let (other_browser, _) = start(&w, None).await;
     let foreign = w
         .service
-        .complete_sign_in(callback(&state, "c"), Some(&other_browser), None)
+        .complete_sign_in("github", callback(&state, "c"), Some(&other_browser), None)
         .await;
     assert!(matches!(foreign, Err(CompleteSignInError::InvalidState)));
     let no_cookie = w
         .service
-        .complete_sign_in(callback(&state, "c"), None, None)
+        .complete_sign_in("github", callback(&state, "c"), None, None)
         .await;
     assert!(matches!(no_cookie, Err(CompleteSignInError::InvalidState)));
     let first = w
         .service
-        .complete_sign_in(callback(&state, "c"), Some(&binding), None)
+        .complete_sign_in("github", callback(&state, "c"), Some(&binding), None)
         .await;
     assert!(first.is_ok());
     let replay = w
         .service
-        .complete_sign_in(callback(&state, "c"), Some(&binding), None)
+        .complete_sign_in("github", callback(&state, "c"), Some(&binding), None)
         .await;
     assert!(matches!(replay, Err(CompleteSignInError::InvalidState)));
 }
@@ -112,7 +115,7 @@ async fn an_expired_state_is_refused_and_swept() {
     w.clock.advance(POLICY.state_ttl_seconds);
     let late = w
         .service
-        .complete_sign_in(callback(&state, "c"), Some(&binding), None)
+        .complete_sign_in("github", callback(&state, "c"), Some(&binding), None)
         .await;
     assert!(matches!(late, Err(CompleteSignInError::InvalidState)));
     assert_eq!(w.service.sweep().await.map(|r| r.states).ok(), Some(1));
@@ -131,7 +134,7 @@ async fn cancel_is_reported_and_burns_the_state() {
     };
     let cancelled = w
         .service
-        .complete_sign_in(params, Some(&binding), None)
+        .complete_sign_in("github", params, Some(&binding), None)
         .await;
     assert!(matches!(
         cancelled,
@@ -139,7 +142,7 @@ async fn cancel_is_reported_and_burns_the_state() {
     ));
     let after = w
         .service
-        .complete_sign_in(callback(&state, "c"), Some(&binding), None)
+        .complete_sign_in("github", callback(&state, "c"), Some(&binding), None)
         .await;
     assert!(matches!(after, Err(CompleteSignInError::InvalidState)));
     assert_eq!(w.store.session_count(), 0);
@@ -161,7 +164,7 @@ async fn a_provider_error_without_a_valid_state_is_an_invalid_state() {
     let forged = provider_error(&"A".repeat(43), "access_denied", Some("call +1 555"));
     let err = w
         .service
-        .complete_sign_in(forged, Some(&binding), None)
+        .complete_sign_in("github", forged, Some(&binding), None)
         .await;
     assert!(matches!(err, Err(CompleteSignInError::InvalidState)));
     let stateless = CallbackParams {
@@ -170,7 +173,7 @@ async fn a_provider_error_without_a_valid_state_is_an_invalid_state() {
     };
     let err = w
         .service
-        .complete_sign_in(stateless, Some(&binding), None)
+        .complete_sign_in("github", stateless, Some(&binding), None)
         .await;
     assert!(matches!(err, Err(CompleteSignInError::InvalidState)));
 }
@@ -182,7 +185,7 @@ async fn provider_errors_are_echoed_plainly() {
     let params = provider_error(&state, "server_error<script>", Some("bad\ncallback"));
     let err = w
         .service
-        .complete_sign_in(params, Some(&binding), None)
+        .complete_sign_in("github", params, Some(&binding), None)
         .await
         .expect_err("refused");
     let text = err.to_string();
@@ -199,7 +202,7 @@ async fn redirect_uri_mismatch_points_the_operator_to_check() {
     let params = provider_error(&state, "redirect_uri_mismatch", None);
     let err = w
         .service
-        .complete_sign_in(params, Some(&binding), None)
+        .complete_sign_in("github", params, Some(&binding), None)
         .await
         .expect_err("refused");
     assert!(err.to_string().contains("nectr-auth check"), "{err}");
@@ -215,7 +218,7 @@ async fn a_callback_without_code_is_refused_after_consuming_the_state() {
     };
     let err = w
         .service
-        .complete_sign_in(params, Some(&binding), None)
+        .complete_sign_in("github", params, Some(&binding), None)
         .await;
     assert!(matches!(err, Err(CompleteSignInError::MissingCode)));
     assert!(w.store.states.lock().expect("lock").is_empty());
@@ -229,7 +232,7 @@ async fn a_rejected_code_creates_no_session() {
         Some(ProviderError::CodeRejected("bad code".into()));
     let err = w
         .service
-        .complete_sign_in(callback(&state, "c"), Some(&binding), None)
+        .complete_sign_in("github", callback(&state, "c"), Some(&binding), None)
         .await;
     assert!(matches!(
         err,
@@ -246,13 +249,14 @@ async fn signing_in_again_updates_the_same_person_and_revokes_the_old_session() 
     let (binding, state) = start(&w, None).await;
     let first = w
         .service
-        .complete_sign_in(callback(&state, "a"), Some(&binding), None)
+        .complete_sign_in("github", callback(&state, "a"), Some(&binding), None)
         .await
         .expect("first");
     let (_, state) = start(&w, Some(&binding)).await;
     let second = w
         .service
         .complete_sign_in(
+            "github",
             callback(&state, "b"),
             Some(&binding),
             Some(&first.session_token),
@@ -291,7 +295,7 @@ async fn session_check_distinguishes_missing_from_invalid() {
 async fn signed_in(w: &World) -> String {
     let (binding, state) = start(w, None).await;
     w.service
-        .complete_sign_in(callback(&state, "c"), Some(&binding), None)
+        .complete_sign_in("github", callback(&state, "c"), Some(&binding), None)
         .await
         .expect("signed in")
         .session_token
@@ -391,7 +395,14 @@ async fn signing_out_everywhere_ends_every_session_of_the_person_only() {
     let w = world();
     let first = signed_in(&w).await;
     let second = signed_in(&w).await;
-    assert_eq!(w.service.logout(Some(&second), true).await.ok(), Some(2));
+    assert_eq!(
+        w.service
+            .logout(Some(&second), true)
+            .await
+            .ok()
+            .map(|o| o.ended),
+        Some(2)
+    );
     for token in [&first, &second] {
         assert!(matches!(
             w.service.current_user(Some(token)).await,
@@ -400,7 +411,14 @@ async fn signing_out_everywhere_ends_every_session_of_the_person_only() {
     }
     // A dead cookie cannot end anything.
     let third = signed_in(&w).await;
-    assert_eq!(w.service.logout(Some(&first), true).await.ok(), Some(0));
+    assert_eq!(
+        w.service
+            .logout(Some(&first), true)
+            .await
+            .ok()
+            .map(|o| o.ended),
+        Some(0)
+    );
     assert!(w.service.current_user(Some(&third)).await.is_ok());
 }
 
@@ -408,13 +426,13 @@ async fn signing_out_everywhere_ends_every_session_of_the_person_only() {
 async fn a_flood_of_starts_hits_the_cap_until_states_expire() {
     let w = world();
     for _ in 0..POLICY.max_live_states {
-        assert!(w.service.start_sign_in(None).await.is_ok());
+        assert!(w.service.start_sign_in("github", None).await.is_ok());
     }
-    let refused = w.service.start_sign_in(None).await;
+    let refused = w.service.start_sign_in("github", None).await;
     assert!(matches!(refused, Err(super::StartSignInError::Busy)));
     w.clock.advance(POLICY.state_ttl_seconds);
     assert!(
-        w.service.start_sign_in(None).await.is_ok(),
+        w.service.start_sign_in("github", None).await.is_ok(),
         "expired states do not count"
     );
 }
