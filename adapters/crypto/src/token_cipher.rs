@@ -1,9 +1,10 @@
-//! Sealing GitHub access tokens for storage with AES-256-GCM, bound to their owner.
+//! Sealing provider tokens for storage with AES-256-GCM, bound to their owner.
 
 use aes_gcm::Aes256Gcm;
 use aes_gcm::aead::{Aead, KeyInit, Payload};
 use nectr_application::ports::{CipherError, TokenCipher};
-use nectr_domain::{AccessToken, EncryptedToken, GithubId, KeyId};
+use nectr_domain::{EncryptedToken, Identity, KeyId, ProviderTokens};
+use secrecy::ExposeSecret as _;
 use zeroize::Zeroizing;
 
 use crate::keyring::DerivedKeys;
@@ -42,29 +43,42 @@ impl AesGcmTokenCipher {
     }
 }
 
+/// The provider whose people were the only ones before providers became pluggable: their
+/// tokens were bound to the bare GitHub id, and still are, so those tokens keep opening.
+const FIRST_PROVIDER: &str = "github";
+
 /// Binds a sealed value to its owner: moved to another person's row, it no longer opens.
-fn associated_data(owner: GithubId) -> Vec<u8> {
-    format!("{AAD_PREFIX}{owner}").into_bytes()
+fn associated_data(owner: &Identity) -> Vec<u8> {
+    if owner.provider.as_str() == FIRST_PROVIDER {
+        format!("{AAD_PREFIX}{}", owner.subject).into_bytes()
+    } else {
+        format!("{AAD_PREFIX}{}/{}", owner.provider, owner.subject).into_bytes()
+    }
 }
 
 impl TokenCipher for AesGcmTokenCipher {
-    fn seal(&self, token: &AccessToken, owner: GithubId) -> EncryptedToken {
+    fn seal(&self, tokens: &ProviderTokens, owner: &Identity) -> EncryptedToken {
         let (key_id, cipher) = &self.current;
         let mut nonce = [0_u8; NONCE_LEN];
         random::fill(&mut nonce);
         let aad = associated_data(owner);
+        let plaintext = tokens.to_sealable();
         let payload = Payload {
-            msg: token.expose().as_bytes(),
+            msg: plaintext.expose_secret().as_bytes(),
             aad: &aad,
         };
         let ciphertext = cipher
             .encrypt((&nonce).into(), payload)
-            .expect("AES-GCM seals up to 64 GiB; access tokens are at most 4 KiB");
+            .expect("AES-GCM seals up to 64 GiB; provider tokens are at most a few KiB");
         EncryptedToken::new(key_id.clone(), nonce.to_vec(), ciphertext)
             .expect("a 12-byte nonce and a non-empty token sealed with a 16-byte tag are valid")
     }
 
-    fn open(&self, sealed: &EncryptedToken, owner: GithubId) -> Result<AccessToken, CipherError> {
+    fn open(
+        &self,
+        sealed: &EncryptedToken,
+        owner: &Identity,
+    ) -> Result<ProviderTokens, CipherError> {
         let cipher = self
             .cipher_for(sealed.key_id())
             .ok_or(CipherError::UnknownKey)?;
@@ -85,7 +99,7 @@ impl TokenCipher for AesGcmTokenCipher {
         // It authenticated, so it is what was sealed; these checks only guard against a
         // value sealed by something other than `seal`.
         let text = std::str::from_utf8(&plaintext).map_err(|_| CipherError::Corrupt)?;
-        AccessToken::new(text.to_owned()).map_err(|_| CipherError::Corrupt)
+        ProviderTokens::from_sealable(text).map_err(|_| CipherError::Corrupt)
     }
 
     fn is_current(&self, sealed: &EncryptedToken) -> bool {
@@ -109,47 +123,73 @@ mod tests {
     use super::*;
     use crate::test_keys::{assert_shows_no_key_material, key};
 
-    fn token() -> AccessToken {
-        AccessToken::new("gho_16C7e42F292c6912E7710c838347Ae178B4a".to_owned())
-            .expect("a valid token")
+    use nectr_domain::{AccessToken, ProviderId, Subject};
+
+    fn token() -> ProviderTokens {
+        ProviderTokens::lasting(
+            AccessToken::new("gho_16C7e42F292c6912E7710c838347Ae178B4a".to_owned())
+                .expect("a valid token"),
+        )
     }
 
-    fn owner(id: i64) -> GithubId {
-        GithubId::new(id).expect("a positive id")
+    fn owner(id: i64) -> Identity {
+        owner_at("github", id)
+    }
+
+    fn owner_at(provider: &str, id: i64) -> Identity {
+        Identity::new(
+            ProviderId::parse(provider).expect("a provider id"),
+            Subject::from_number(id).expect("a positive id"),
+        )
     }
 
     #[test]
     fn associated_data_names_purpose_and_owner() {
+        // GitHub people keep the binding their tokens were sealed with before other providers.
         assert_eq!(
-            associated_data(owner(583_231)),
+            associated_data(&owner(583_231)),
             b"nectr-auth/github-token/v1/583231".to_vec()
         );
+        assert_eq!(
+            associated_data(&owner_at("gitlab", 583_231)),
+            b"nectr-auth/github-token/v1/gitlab/583231".to_vec()
+        );
+    }
+
+    #[test]
+    fn the_same_id_at_another_provider_does_not_open() {
+        let cipher = AesGcmTokenCipher::new(&Keyring::new(key(1), vec![]));
+        let sealed = cipher.seal(&token(), &owner(7));
+        assert!(cipher.open(&sealed, &owner_at("gitlab", 7)).is_err());
     }
 
     #[test]
     fn sealed_value_is_not_the_plaintext_under_any_key() -> Result<(), CipherError> {
         let ring = Keyring::new(key(1), vec![]);
         let cipher = AesGcmTokenCipher::new(&ring);
-        let sealed = cipher.seal(&token(), owner(1));
+        let sealed = cipher.seal(&token(), &owner(1));
         assert_eq!(sealed.nonce().len(), 12);
-        assert_eq!(sealed.ciphertext().len(), token().expose().len() + 16);
-        let body = token().expose().as_bytes()[4..].to_vec();
+        assert_eq!(sealed.ciphertext().len(), token().access.expose().len() + 16);
+        let body = token().access.expose().as_bytes()[4..].to_vec();
         assert!(
             !sealed
                 .ciphertext()
                 .windows(8)
                 .any(|w| body.windows(8).any(|b| b == w))
         );
-        assert_eq!(cipher.open(&sealed, owner(1))?.expose(), token().expose());
+        assert_eq!(
+            cipher.open(&sealed, &owner(1))?.access.expose(),
+            token().access.expose()
+        );
         Ok(())
     }
 
     #[test]
     fn token_key_is_the_derived_one_not_the_master() {
         let ring = Keyring::new(key(1), vec![]);
-        let sealed = AesGcmTokenCipher::new(&ring).seal(&token(), owner(1));
+        let sealed = AesGcmTokenCipher::new(&ring).seal(&token(), &owner(1));
         let with_master = Aes256Gcm::new(key(1).expose().into());
-        let aad = associated_data(owner(1));
+        let aad = associated_data(&owner(1));
         let nonce: &[u8; 12] = sealed.nonce().try_into().expect("12 bytes");
         let opened = with_master.decrypt(
             nonce.into(),

@@ -145,6 +145,9 @@ pub enum ReconnectError {
     /// away or the value is damaged).
     #[error("Session expired — please log out and sign in again")]
     TokenUnreadable,
+    /// The person signed in with another provider than the one they asked to reconnect to.
+    #[error("You signed in with `{signed_in_with}`: reconnect at /auth/{signed_in_with}/reconnect instead.")]
+    OtherProvider { signed_in_with: String },
     #[error(transparent)]
     Provider(ProviderError),
     #[error(transparent)]

@@ -6,15 +6,22 @@ use crate::ports::ProviderError;
 
 impl AuthService {
     /// # Errors
-    /// `Session` without a valid session, `TokenUnreadable` when the stored token no longer
+    /// `Session` without a valid session, `OtherProvider` when the person signed in with
+    /// another provider than `provider`, `TokenUnreadable` when the stored token no longer
     /// opens (or its provider is no longer offered), `Provider` when the grant cannot be
     /// removed, `Store` on a database outage.
     pub async fn reconnect(
         &self,
+        provider: &str,
         session_token: Option<&str>,
         binding: Option<&str>,
     ) -> Result<StartedSignIn, ReconnectError> {
         let (_, user) = self.authenticate(session_token).await?;
+        if user.identity.provider.as_str() != provider {
+            return Err(ReconnectError::OtherProvider {
+                signed_in_with: user.identity.provider.to_string(),
+            });
+        }
         let provider = self.adapter_of(&user).map_err(reconnect_error)?;
         let (_, tokens) = self.open_stored(&user).await.map_err(reconnect_error)?;
         match provider.revoke_grant(&tokens.access).await {

@@ -332,7 +332,7 @@ async fn reconnect_revokes_the_grant_with_the_stored_token_then_starts_again() {
     let token = signed_in(&w).await;
     let started = w
         .service
-        .reconnect(Some(&token), None)
+        .reconnect("github", Some(&token), None)
         .await
         .expect("reconnect");
     assert!(started.redirect_url.contains("state="));
@@ -347,7 +347,7 @@ async fn reconnect_goes_on_when_the_provider_no_longer_knows_the_token() {
     let w = world();
     let token = signed_in(&w).await;
     *w.provider.revoke.lock().expect("lock") = Some(ProviderError::TokenRejected("gone".into()));
-    assert!(w.service.reconnect(Some(&token), None).await.is_ok());
+    assert!(w.service.reconnect("github", Some(&token), None).await.is_ok());
 }
 
 #[tokio::test]
@@ -355,7 +355,7 @@ async fn reconnect_stops_when_the_provider_is_down() {
     let w = world();
     let token = signed_in(&w).await;
     *w.provider.revoke.lock().expect("lock") = Some(ProviderError::Unreachable("down".into()));
-    let err = w.service.reconnect(Some(&token), None).await;
+    let err = w.service.reconnect("github", Some(&token), None).await;
     assert!(matches!(
         err,
         Err(ReconnectError::Provider(ProviderError::Unreachable(_)))
@@ -371,7 +371,7 @@ async fn reconnect_with_an_unreadable_token_asks_to_sign_in_again() {
         .store(true, std::sync::atomic::Ordering::SeqCst);
     let err = w
         .service
-        .reconnect(Some(&token), None)
+        .reconnect("github", Some(&token), None)
         .await
         .expect_err("refused");
     assert_eq!(
@@ -383,7 +383,7 @@ async fn reconnect_with_an_unreadable_token_asks_to_sign_in_again() {
 #[tokio::test]
 async fn reconnect_needs_a_session() {
     let w = world();
-    let err = w.service.reconnect(None, None).await;
+    let err = w.service.reconnect("github", None, None).await;
     assert!(matches!(
         err,
         Err(ReconnectError::Session(CurrentUserError::NotAuthenticated))
@@ -465,7 +465,7 @@ async fn reconnect_reseals_a_token_read_under_an_old_key() {
     let token = signed_in(&w).await;
     *w.cipher.current_key.lock().expect("lock") = "bb".into();
     w.service
-        .reconnect(Some(&token), None)
+        .reconnect("github", Some(&token), None)
         .await
         .expect("reconnect");
     let id = nectr_domain::UserId::new(1).expect("id");
