@@ -24,6 +24,11 @@ impl Database {
     /// `DbError::Open` or `DbError::Unreachable` when no connection can be made,
     /// `DbError::Migration` when a migration fails.
     pub async fn migrate(&self) -> Result<Vec<String>, DbError> {
+        self.run_migrations(Job::Pending).await
+    }
+
+    /// Does `job` on a connection of its own, under PostgreSQL's migration lock.
+    async fn run_migrations(&self, job: Job) -> Result<Vec<String>, DbError> {
         let database = self.describe();
         let applied = match self.pools() {
             Pools::Sqlite(pool) => {
@@ -33,7 +38,7 @@ impl Database {
                 })?;
                 // The connection leaves the pool: the migration harness needs to own it.
                 let connection = deadpool::managed::Object::take(checked_out);
-                apply(connection, SQLITE_MIGRATIONS).await
+                apply(connection, SQLITE_MIGRATIONS, job).await
             }
             Pools::Postgres(pool) => {
                 let mut checked_out = pool.get().await.map_err(|error| DbError::Unreachable {
@@ -54,6 +59,7 @@ impl Database {
                 apply(
                     deadpool::managed::Object::take(checked_out),
                     POSTGRES_MIGRATIONS,
+                    job,
                 )
                 .await
             }
@@ -66,22 +72,72 @@ impl Database {
     }
 }
 
+/// What to do with the embedded migrations.
+enum Job {
+    /// Apply every pending one: what the service does.
+    Pending,
+    /// Apply the pending ones up to and including this version, as an older release would.
+    #[cfg(feature = "testing")]
+    Through(String),
+    /// Revert the newest applied one.
+    #[cfg(feature = "testing")]
+    RevertLast,
+}
+
 /// Runs diesel's synchronous migration harness over an async connection on a blocking thread,
-/// where the wrapper may block on the runtime.
-async fn apply<C>(connection: C, migrations: EmbeddedMigrations) -> Result<Vec<String>, String>
+/// where the wrapper may block on the runtime. Returns the versions applied or reverted.
+async fn apply<C>(
+    connection: C,
+    migrations: EmbeddedMigrations,
+    job: Job,
+) -> Result<Vec<String>, String>
 where
     C: AsyncConnection + Send + 'static,
     AsyncConnectionWrapper<C>: MigrationHarness<C::Backend>,
 {
     tokio::task::spawn_blocking(move || {
         let mut harness = AsyncConnectionWrapper::<C>::from(connection);
-        harness
-            .run_pending_migrations(migrations)
-            .map(|versions| versions.iter().map(ToString::to_string).collect())
-            .map_err(|error| shorten(&chain(&*error)))
+        let done = match job {
+            Job::Pending => harness
+                .run_pending_migrations(migrations)
+                .map(|versions| versions.iter().map(ToString::to_string).collect()),
+            #[cfg(feature = "testing")]
+            Job::Through(last) => harness.pending_migrations(migrations).and_then(|pending| {
+                pending
+                    .iter()
+                    .filter(|m| m.name().version().to_string() <= last)
+                    .map(|m| harness.run_migration(&**m).map(|v| v.to_string()))
+                    .collect()
+            }),
+            #[cfg(feature = "testing")]
+            Job::RevertLast => harness
+                .revert_last_migration(migrations)
+                .map(|version| vec![version.to_string()]),
+        };
+        done.map_err(|error| shorten(&chain(&*error)))
     })
     .await
     .map_err(|error| format!("the migration task stopped: {error}"))?
+}
+
+#[cfg(feature = "testing")]
+impl Database {
+    /// Applies the pending migrations up to and including `version` (e.g. `20250101000000`)
+    /// and returns them: a database as an older release left it, for upgrade tests.
+    ///
+    /// # Errors
+    /// As [`Database::migrate`].
+    pub async fn migrate_through(&self, version: &str) -> Result<Vec<String>, DbError> {
+        self.run_migrations(Job::Through(version.to_owned())).await
+    }
+
+    /// Reverts the newest applied migration with its `down.sql`; returns its version, alone.
+    ///
+    /// # Errors
+    /// As [`Database::migrate`].
+    pub async fn revert_last_migration(&self) -> Result<Vec<String>, DbError> {
+        self.run_migrations(Job::RevertLast).await
+    }
 }
 
 /// A row of diesel's migration table.

@@ -5,8 +5,8 @@ use diesel::sqlite::Sqlite;
 use diesel::{Insertable, Queryable, Selectable};
 use nectr_application::ports::StoreError;
 use nectr_domain::{
-    DomainError, EncryptedToken, GithubId, IdentityProfile, KeyId, OAuthState, Session, Timestamp,
-    User, UserId,
+    DomainError, EncryptedToken, Identity, IdentityProfile, KeyId, OAuthState, ProviderId, Scopes,
+    Session, Subject, Timestamp, User, UserId,
 };
 
 use crate::schema::{oauth_states, sessions, users};
@@ -22,11 +22,13 @@ pub(crate) fn invalid_row(table: &'static str) -> impl Fn(DomainError) -> StoreE
 #[diesel(table_name = users, check_for_backend(Sqlite, Pg))]
 pub(crate) struct UserRow {
     id: i64,
-    github_id: i64,
-    github_username: String,
+    provider: String,
+    provider_user_id: String,
+    username: String,
     name: Option<String>,
     email: Option<String>,
     avatar_url: Option<String>,
+    granted_scopes: Option<String>,
     created_at: i64,
     updated_at: i64,
 }
@@ -36,15 +38,30 @@ impl UserRow {
         let invalid = invalid_row("users");
         Ok(User {
             id: UserId::new(self.id).map_err(&invalid)?,
-            github_id: GithubId::new(self.github_id).map_err(&invalid)?,
-            github_username: self.github_username,
+            identity: identity(&self.provider, &self.provider_user_id)?,
+            username: self.username,
             name: self.name,
             email: self.email,
             avatar_url: self.avatar_url,
+            granted_scopes: self
+                .granted_scopes
+                .as_deref()
+                .map(Scopes::parse)
+                .transpose()
+                .map_err(&invalid)?,
             created_at: Timestamp::from_unix_seconds(self.created_at),
             updated_at: Timestamp::from_unix_seconds(self.updated_at),
         })
     }
+}
+
+/// A person's identity from the `provider` and `provider_user_id` columns of `users`.
+pub(crate) fn identity(provider: &str, provider_user_id: &str) -> Result<Identity, StoreError> {
+    let invalid = invalid_row("users");
+    Ok(Identity::new(
+        ProviderId::parse(provider).map_err(&invalid)?,
+        Subject::parse(provider_user_id).map_err(&invalid)?,
+    ))
 }
 
 /// A person's sealed provider token as read back.
@@ -64,15 +81,17 @@ impl SealedTokenRow {
     }
 }
 
-/// A person to insert, or to update when their GitHub id is already stored.
+/// A person to insert, or to update when their identity is already stored.
 #[derive(Insertable)]
 #[diesel(table_name = users)]
 pub(crate) struct NewUser<'a> {
-    github_id: i64,
-    github_username: &'a str,
+    provider: &'a str,
+    provider_user_id: &'a str,
+    username: &'a str,
     name: Option<&'a str>,
     email: Option<&'a str>,
     avatar_url: Option<&'a str>,
+    granted_scopes: Option<String>,
     token_key_id: &'a str,
     token_nonce: &'a [u8],
     token_ciphertext: &'a [u8],
@@ -82,16 +101,19 @@ pub(crate) struct NewUser<'a> {
 
 impl<'a> NewUser<'a> {
     pub(crate) fn new(
+        identity: &'a Identity,
         profile: &'a IdentityProfile,
         token: &'a EncryptedToken,
         now: Timestamp,
     ) -> Self {
         Self {
-            github_id: profile.subject().get(),
-            github_username: profile.username(),
+            provider: identity.provider.as_str(),
+            provider_user_id: identity.subject.as_str(),
+            username: profile.username(),
             name: profile.name(),
             email: profile.email(),
             avatar_url: profile.avatar_url(),
+            granted_scopes: profile.granted_scopes().map(Scopes::to_text),
             token_key_id: token.key_id().as_str(),
             token_nonce: token.nonce(),
             token_ciphertext: token.ciphertext(),
@@ -108,6 +130,7 @@ impl<'a> NewUser<'a> {
 #[diesel(table_name = oauth_states, treat_none_as_default_value = false)]
 pub(crate) struct NewState<'a> {
     state: &'a str,
+    provider: &'a str,
     binding_digest: &'a str,
     pkce_verifier: Option<&'a str>,
     created_at: i64,
@@ -118,6 +141,7 @@ impl<'a> NewState<'a> {
     pub(crate) fn new(attempt: &'a OAuthState) -> Self {
         Self {
             state: attempt.token.as_str(),
+            provider: attempt.provider.as_str(),
             binding_digest: &attempt.binding_digest,
             pkce_verifier: attempt
                 .pkce_verifier

@@ -4,14 +4,17 @@
 //! and `BLOB`. Timestamps are Unix seconds.
 
 diesel::table! {
-    /// People, keyed by GitHub id, with their sealed provider token.
+    /// People, keyed by `(provider, provider_user_id)`, with their sealed provider token.
+    /// `granted_scopes` is space-separated, NULL when never reported.
     users (id) {
         id -> BigInt,
-        github_id -> BigInt,
-        github_username -> Text,
+        provider -> Text,
+        provider_user_id -> Text,
+        username -> Text,
         name -> Nullable<Text>,
         email -> Nullable<Text>,
         avatar_url -> Nullable<Text>,
+        granted_scopes -> Nullable<Text>,
         token_key_id -> Text,
         token_nonce -> Binary,
         token_ciphertext -> Binary,
@@ -24,6 +27,7 @@ diesel::table! {
     /// Sign-in attempts in flight, deleted when used and swept when expired.
     oauth_states (state) {
         state -> Text,
+        provider -> Text,
         binding_digest -> Text,
         pkce_verifier -> Nullable<Text>,
         created_at -> BigInt,

@@ -1,4 +1,4 @@
-//! Sign-in attempts stored in batches: every `GET /auth/github` writes one row, and under a
+//! Sign-in attempts stored in batches: every `GET /auth/{provider}` writes one row, and under a
 //! burst (a whole organisation signing in at nine) one multi-row `INSERT` and one commit for
 //! all the attempts that arrived meanwhile cost the database far less than one each.
 //!
@@ -22,7 +22,7 @@ use crate::pool::Pools;
 use crate::schema::oauth_states;
 
 /// Most rows in one statement: far below either database's limit on bound parameters
-/// (5 per row), and enough that a batch never waits long behind another.
+/// (6 per row), and enough that a batch never waits long behind another.
 const MAX_ROWS: usize = 256;
 
 const ACTION: &str = "storing sign-in attempts";

@@ -4,7 +4,7 @@ use async_trait::async_trait;
 use diesel::{ExpressionMethods, OptionalExtension, QueryDsl};
 use diesel_async::RunQueryDsl;
 use nectr_application::ports::{StateStore, StoreError};
-use nectr_domain::{OAuthState, PkceVerifier, StateToken, Timestamp};
+use nectr_domain::{ConsumedState, OAuthState, PkceVerifier, ProviderId, StateToken, Timestamp};
 use secrecy::{ExposeSecret, SecretString};
 
 use crate::Database;
@@ -23,32 +23,39 @@ impl StateStore for Database {
         token: &StateToken,
         binding_digest: &str,
         now: Timestamp,
-    ) -> Result<Option<Option<PkceVerifier>>, StoreError> {
+    ) -> Result<Option<ConsumedState>, StoreError> {
         // Check and delete in one statement: of two concurrent callers only one can delete
         // the row, and a foreign browser's digest leaves the attempt in place for its owner.
-        let deleted: Option<Option<String>> = run!(self, "consuming a sign-in attempt", |conn| {
-            diesel::delete(
-                oauth_states::table
-                    .filter(oauth_states::state.eq(token.as_str()))
-                    .filter(oauth_states::binding_digest.eq(binding_digest))
-                    .filter(oauth_states::expires_at.gt(now.unix_seconds())),
-            )
-            .returning(oauth_states::pkce_verifier)
-            .get_result(conn)
-            .await
-            .optional()
-        })?;
-        match deleted {
-            None => Ok(None),
-            Some(None) => Ok(Some(None)),
-            Some(Some(text)) => {
+        let deleted: Option<(String, Option<String>)> =
+            run!(self, "consuming a sign-in attempt", |conn| {
+                diesel::delete(
+                    oauth_states::table
+                        .filter(oauth_states::state.eq(token.as_str()))
+                        .filter(oauth_states::binding_digest.eq(binding_digest))
+                        .filter(oauth_states::expires_at.gt(now.unix_seconds())),
+                )
+                .returning((oauth_states::provider, oauth_states::pkce_verifier))
+                .get_result(conn)
+                .await
+                .optional()
+            })?;
+        let Some((provider, verifier)) = deleted else {
+            return Ok(None);
+        };
+        let invalid = invalid_row("oauth_states");
+        let provider = ProviderId::parse(&provider).map_err(&invalid)?;
+        let pkce_verifier = verifier
+            .map(|text| {
                 // Zeroed on drop, like the verifier built from it.
                 let text = SecretString::from(text);
                 PkceVerifier::parse(text.expose_secret())
-                    .map(|verifier| Some(Some(verifier)))
-                    .map_err(invalid_row("oauth_states"))
-            }
-        }
+            })
+            .transpose()
+            .map_err(&invalid)?;
+        Ok(Some(ConsumedState {
+            provider,
+            pkce_verifier,
+        }))
     }
 
     async fn sweep_expired(&self, now: Timestamp) -> Result<u64, StoreError> {

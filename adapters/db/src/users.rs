@@ -5,35 +5,44 @@ use diesel::upsert::excluded;
 use diesel::{ExpressionMethods, OptionalExtension, QueryDsl, SelectableHelper};
 use diesel_async::RunQueryDsl;
 use nectr_application::ports::{StoreError, UserStore};
-use nectr_domain::{EncryptedToken, GithubId, IdentityProfile, Timestamp, User, UserId};
+use nectr_domain::{EncryptedToken, Identity, IdentityProfile, Timestamp, User, UserId};
 
 use crate::Database;
 use crate::database::run;
-use crate::models::{NewUser, SealedTokenRow, UserRow, invalid_row};
+use crate::models::{NewUser, SealedTokenRow, UserRow, identity, invalid_row};
 use crate::schema::users;
 
 #[async_trait]
 impl UserStore for Database {
     async fn upsert(
         &self,
+        identity: &Identity,
         profile: &IdentityProfile,
         token: &EncryptedToken,
         now: Timestamp,
     ) -> Result<User, StoreError> {
-        let new = NewUser::new(profile, token, now);
+        // The row is keyed by `identity`: a profile of someone else would be saved under the
+        // wrong person, so a caller's mix-up stops here rather than in the data.
+        if &identity.subject != profile.subject() {
+            return Err(StoreError::Failed(
+                "saving a user: the profile's subject is not the identity's".to_owned(),
+            ));
+        }
+        let new = NewUser::new(identity, profile, token, now);
         // One statement, so concurrent first sign-ins of one person race inside the database,
         // which lets exactly one insert win and turns the others into updates. `created_at`
         // is left out of the update so it keeps the first sign-in's time.
         let row: UserRow = run!(self, "saving a user", |conn| {
             diesel::insert_into(users::table)
                 .values(&new)
-                .on_conflict(users::github_id)
+                .on_conflict((users::provider, users::provider_user_id))
                 .do_update()
                 .set((
-                    users::github_username.eq(excluded(users::github_username)),
+                    users::username.eq(excluded(users::username)),
                     users::name.eq(excluded(users::name)),
                     users::email.eq(excluded(users::email)),
                     users::avatar_url.eq(excluded(users::avatar_url)),
+                    users::granted_scopes.eq(excluded(users::granted_scopes)),
                     users::token_key_id.eq(excluded(users::token_key_id)),
                     users::token_nonce.eq(excluded(users::token_nonce)),
                     users::token_ciphertext.eq(excluded(users::token_ciphertext)),
@@ -74,24 +83,29 @@ impl UserStore for Database {
         &self,
         after: Option<UserId>,
         limit: u32,
-    ) -> Result<Vec<(UserId, GithubId, EncryptedToken)>, StoreError> {
+    ) -> Result<Vec<(UserId, Identity, EncryptedToken)>, StoreError> {
         let after = after.map_or(0, UserId::get);
-        let rows: Vec<(i64, i64, SealedTokenRow)> =
+        let rows: Vec<(i64, String, String, SealedTokenRow)> =
             run!(self, "reading a page of sealed tokens", |conn| {
                 users::table
                     .filter(users::id.gt(after))
                     .order(users::id.asc())
                     .limit(i64::from(limit))
-                    .select((users::id, users::github_id, SealedTokenRow::as_select()))
+                    .select((
+                        users::id,
+                        users::provider,
+                        users::provider_user_id,
+                        SealedTokenRow::as_select(),
+                    ))
                     .load(conn)
                     .await
             })?;
         let invalid = invalid_row("users");
         rows.into_iter()
-            .map(|(id, github_id, sealed)| {
+            .map(|(id, provider, provider_user_id, sealed)| {
                 Ok((
                     UserId::new(id).map_err(&invalid)?,
-                    GithubId::new(github_id).map_err(&invalid)?,
+                    identity(&provider, &provider_user_id)?,
                     sealed.into_token()?,
                 ))
             })

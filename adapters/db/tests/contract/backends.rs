@@ -7,7 +7,7 @@ use nectr_application::ports::{StoreError, UserStore};
 use nectr_db::{Database, DatabaseConfig, DbError};
 use secrecy::SecretString;
 
-use crate::world::{Backend, NOW, World, profile, raw_sqlite, sealed};
+use crate::world::{Backend, NOW, World, github, profile, raw_sqlite, sealed};
 
 /// A local port that was bound and released, so nothing listens there.
 fn closed_port() -> u16 {
@@ -31,7 +31,9 @@ async fn postgres_outage_is_unavailable_quickly_and_names_the_database() {
 
     // Act
     let pinged = db.ping().await;
-    let upserted = db.upsert(&profile(1, "octo", None), &sealed(1), NOW).await;
+    let upserted = db
+        .upsert(&github(1), &profile(1, "octo", None), &sealed(1), NOW)
+        .await;
     let migrated = db.migrate().await;
 
     // Assert
@@ -103,7 +105,7 @@ async fn postgres_pool_recovers_when_its_connections_die() {
     let pinged = world.db.ping().await;
     let stored = world
         .db
-        .upsert(&profile(8, "phoenix", None), &sealed(8), NOW)
+        .upsert(&github(8), &profile(8, "phoenix", None), &sealed(8), NOW)
         .await;
 
     // Assert
@@ -146,7 +148,7 @@ async fn sqlite_lock_held_too_long_is_unavailable() {
     // Act
     let stored = world
         .db
-        .upsert(&profile(9, "blocked", None), &sealed(9), NOW)
+        .upsert(&github(9), &profile(9, "blocked", None), &sealed(9), NOW)
         .await;
 
     // Assert
@@ -163,7 +165,7 @@ async fn sqlite_lock_held_too_long_is_unavailable() {
     holder.join().expect("the lock holder finishes");
     world
         .db
-        .upsert(&profile(9, "blocked", None), &sealed(9), NOW)
+        .upsert(&github(9), &profile(9, "blocked", None), &sealed(9), NOW)
         .await
         .expect("works once released");
 }

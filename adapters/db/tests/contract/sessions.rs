@@ -3,12 +3,17 @@
 use nectr_application::ports::{SessionStore, StoreError, UserStore};
 use nectr_domain::{User, UserId};
 
-use crate::world::{NOW, World, profile, sealed, session, session_id};
+use crate::world::{NOW, World, github, profile, sealed, session, session_id};
 
 async fn person(world: &World, github_id: i64, username: &str) -> User {
     world
         .db
-        .upsert(&profile(github_id, username, None), &sealed(9), NOW)
+        .upsert(
+            &github(github_id),
+            &profile(github_id, username, None),
+            &sealed(9),
+            NOW,
+        )
         .await
         .expect("a person is stored")
 }

@@ -1,6 +1,7 @@
 //! `StateStore` cases.
 
 use nectr_application::ports::{StateStore, StoreError};
+use nectr_domain::{ConsumedState, ProviderId};
 
 use crate::world::{NOW, World, state, state_token, token43};
 
@@ -29,11 +30,49 @@ pub async fn state_is_consumed_once(world: &World) {
         .expect("asked");
 
     // Assert
-    let verifier = first
-        .expect("the attempt was there")
-        .expect("with its verifier");
+    let first = first.expect("the attempt was there");
+    assert_eq!(first.provider.as_str(), "github");
+    let verifier = first.pkce_verifier.expect("with its verifier");
     assert_eq!(verifier.expose(), VERIFIER);
     assert!(second.is_none(), "a used state is gone");
+}
+
+/// The use case checks that a callback comes back from where its attempt was sent, so each
+/// attempt hands back its own provider.
+pub async fn consume_returns_the_provider(world: &World) {
+    // Arrange
+    let expires = NOW.plus_seconds(600);
+    let mut at_gitlab = state("lab", DIGEST, Some(VERIFIER), expires);
+    at_gitlab.provider = ProviderId::parse("gitlab").expect("a provider id");
+    world.db.insert(&at_gitlab).await.expect("stored");
+    world
+        .db
+        .insert(&state("hub", DIGEST, None, expires))
+        .await
+        .expect("stored");
+
+    // Act
+    let lab = world
+        .db
+        .consume(&state_token("lab"), DIGEST, NOW)
+        .await
+        .expect("consumed")
+        .expect("the attempt was there");
+    let hub = world
+        .db
+        .consume(&state_token("hub"), DIGEST, NOW)
+        .await
+        .expect("consumed")
+        .expect("the attempt was there");
+
+    // Assert
+    assert_eq!(lab.provider.as_str(), "gitlab");
+    assert_eq!(
+        lab.pkce_verifier.as_ref().map(|v| v.expose()),
+        Some(VERIFIER)
+    );
+    assert_eq!(hub.provider.as_str(), "github");
+    assert!(hub.pkce_verifier.is_none());
 }
 
 pub async fn state_without_verifier_is_consumed(world: &World) {
@@ -49,7 +88,16 @@ pub async fn state_without_verifier_is_consumed(world: &World) {
         .await
         .expect("consumed");
 
-    assert!(matches!(consumed, Some(None)), "{consumed:?}");
+    assert!(
+        matches!(
+            consumed,
+            Some(ConsumedState {
+                pkce_verifier: None,
+                ..
+            })
+        ),
+        "{consumed:?}"
+    );
 }
 
 pub async fn concurrent_consumes_let_one_through(world: &World) {
@@ -218,18 +266,23 @@ pub async fn live_states_are_counted_until_their_deadline(world: &World) {
 }
 
 /// Attempts arriving together are written in shared statements (more than fit in one); each
-/// is stored exactly as given, with or without its verifier, and answered only once stored.
+/// is stored exactly as given, with its provider and with or without its verifier, and
+/// answered only once stored.
 pub async fn a_burst_of_attempts_is_stored_whole(world: &World) {
     const BURST: usize = 600;
     let attempts: Vec<_> = (0..BURST)
         .map(|i| {
             let verifier = (i % 2 == 0).then_some(VERIFIER);
-            state(
+            let mut attempt = state(
                 &format!("burst-{i}-"),
                 DIGEST,
                 verifier,
                 NOW.plus_seconds(600),
-            )
+            );
+            if i % 3 == 0 {
+                attempt.provider = ProviderId::parse("gitlab").expect("a provider id");
+            }
+            attempt
         })
         .collect();
 
@@ -248,7 +301,14 @@ pub async fn a_burst_of_attempts_is_stored_whole(world: &World) {
             .expect("consumed")
             .unwrap_or_else(|| panic!("attempt {i} is there"));
         assert_eq!(
-            consumed.as_ref().map(|v| v.expose().to_owned()),
+            consumed.provider, attempt.provider,
+            "attempt {i} keeps its provider"
+        );
+        assert_eq!(
+            consumed
+                .pkce_verifier
+                .as_ref()
+                .map(|v| v.expose().to_owned()),
             attempt
                 .pkce_verifier
                 .as_ref()

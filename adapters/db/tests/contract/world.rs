@@ -9,8 +9,8 @@ use diesel::{Connection, RunQueryDsl, SqliteConnection};
 use nectr_db::testing::{FreshPostgres, test_database_url};
 use nectr_db::{Database, DatabaseConfig};
 use nectr_domain::{
-    EncryptedToken, GithubId, IdentityProfile, KeyId, OAuthState, PkceVerifier, Session, SessionId,
-    StateToken, Timestamp, UserId,
+    EncryptedToken, Identity, IdentityProfile, KeyId, OAuthState, PkceVerifier, ProviderId,
+    Session, SessionId, StateToken, Subject, Timestamp, UserId,
 };
 use secrecy::SecretString;
 use tempfile::TempDir;
@@ -132,7 +132,7 @@ impl World {
         }
     }
 
-    /// Runs a `SELECT COUNT(*) …` directly.
+    /// Runs a `SELECT COUNT(*) …` (or any query of one 64-bit integer) directly.
     pub async fn count(&self, sql: &str) -> i64 {
         match &self.raw {
             Raw::Sqlite(path) => {
@@ -180,9 +180,27 @@ pub fn token43(tag: &str) -> String {
     format!("{tag:A<43}")
 }
 
+pub fn identity(provider: &str, subject: &str) -> Identity {
+    Identity::new(
+        ProviderId::parse(provider).expect("a valid provider id"),
+        Subject::parse(subject).expect("a valid subject"),
+    )
+}
+
+/// A GitHub person's identity: their numeric GitHub id.
+pub fn github(id: i64) -> Identity {
+    identity("github", &id.to_string())
+}
+
+/// The profile of the GitHub person `github_id`.
 pub fn profile(github_id: i64, username: &str, name: Option<&str>) -> IdentityProfile {
+    profile_of(&github(github_id), username, name)
+}
+
+/// The profile of the person `who`, at any provider.
+pub fn profile_of(who: &Identity, username: &str, name: Option<&str>) -> IdentityProfile {
     IdentityProfile::new(
-        GithubId::new(github_id).expect("a positive GitHub id"),
+        who.subject.clone(),
         username.to_owned(),
         name.map(str::to_owned),
         None,
@@ -201,9 +219,11 @@ pub fn sealed(seed: u8) -> EncryptedToken {
     .expect("a valid sealed token")
 }
 
+/// An attempt sent to GitHub.
 pub fn state(tag: &str, digest: &str, verifier: Option<&str>, expires_at: Timestamp) -> OAuthState {
     OAuthState {
         token: state_token(tag),
+        provider: ProviderId::parse("github").expect("a valid provider id"),
         binding_digest: digest.to_owned(),
         pkce_verifier: verifier.map(|v| PkceVerifier::parse(v).expect("a valid verifier")),
         created_at: NOW,
