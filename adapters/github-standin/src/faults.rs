@@ -23,6 +23,8 @@ pub enum Endpoint {
     UserEmails,
     /// `GET /api/v3/user/orgs`
     UserOrgs,
+    /// `GET /api/v3/user/teams`
+    UserTeams,
     /// `DELETE /api/v3/applications/{client_id}/grant`
     DeleteGrant,
     /// `DELETE /api/v3/applications/{client_id}/token`

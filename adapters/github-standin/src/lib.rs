@@ -30,7 +30,7 @@ use actix_web::{App, HttpRequest, HttpResponse, HttpServer};
 
 pub use faults::{Endpoint, Fault};
 pub use interactive::typed_in_approval;
-pub use people::{Email, OAuthApp, Person};
+pub use people::{Email, OAuthApp, Person, Team};
 pub use record::{AuthorizationRecord, RecordedRequest};
 
 use state::Shared;
@@ -119,6 +119,7 @@ impl GithubStandIn {
                             web::get().to(handler(&shared, rest::emails)),
                         )
                         .route("/user/orgs", web::get().to(handler(&shared, rest::orgs)))
+                        .route("/user/teams", web::get().to(handler(&shared, rest::teams)))
                         .route(
                             "/applications/{client_id}/grant",
                             web::delete().to(handler(&shared, applications::delete_grant)),
@@ -176,6 +177,33 @@ impl GithubStandIn {
     /// sleeping.
     pub fn advance_clock(&self, by: Duration) {
         self.shared.lock().clock_offset += by;
+    }
+
+    /// Turns on OAuth App access restrictions for the organization `org`, as its owners can
+    /// on GitHub: `GET /user/orgs` leaves it out, and `GET /user/teams` its teams, for every
+    /// app an owner has not approved with [`GithubStandIn::approve_org_access`].
+    pub fn restrict_org_access(&self, org: &str) {
+        self.shared.lock().restrict_org(org);
+    }
+
+    /// An owner of `org` approves the app `client_id`, so its authorizations see the
+    /// organization again (tokens already issued included). No effect on an organization
+    /// without restrictions.
+    pub fn approve_org_access(&self, org: &str, client_id: &str) {
+        self.shared.lock().approve_org(org, client_id);
+    }
+
+    /// The person revokes this one token behind the app's back (GitHub: Settings → Developer
+    /// settings, or a leaked token reported). Its refresh token dies with it; the grant stays.
+    pub fn revoke_token(&self, access_token: &str) {
+        self.shared.lock().revoke_token(access_token);
+    }
+
+    /// The person revokes the app in Settings → Applications: its grant, every token and
+    /// refresh token, and pending codes are gone, as with `DELETE /applications/{client_id}/grant`,
+    /// but without the app being told.
+    pub fn revoke_app_access(&self, client_id: &str, github_id: i64) {
+        self.shared.lock().delete_grant(client_id, github_id);
     }
 
     /// Every request received, in order, including faulted and unroutable ones.

@@ -56,6 +56,27 @@ impl Email {
     }
 }
 
+/// A team a person is in, as `GET /user/teams` lists it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Team {
+    /// The login of the organization the team belongs to.
+    pub org: String,
+    /// The team's slug, its name in URLs (`org/slug` in settings).
+    pub slug: String,
+    /// The team's display name.
+    pub name: String,
+}
+
+impl Team {
+    pub fn new(org: impl Into<String>, slug: impl Into<String>, name: impl Into<String>) -> Self {
+        Self {
+            org: org.into(),
+            slug: slug.into(),
+            name: name.into(),
+        }
+    }
+}
+
 /// A GitHub account that can approve (or cancel) an authorization.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Person {
@@ -72,8 +93,11 @@ pub struct Person {
     /// The avatar URL `GET /user` reports. Empty (as in every ready-made person) means the
     /// stand-in's own offline avatar, `{web_url}/avatars/u/{id}`.
     pub avatar_url: String,
-    /// Logins of the organizations this authorization may see.
+    /// Logins of the organizations the person is a member of. `GET /user/orgs` lists those
+    /// the authorization may see (see `GithubStandIn::restrict_org_access`).
     pub orgs: Vec<String>,
+    /// The teams the person is in, across their organizations.
+    pub teams: Vec<Team>,
     /// `false` makes the token exchange answer `unverified_user_email`.
     pub verified_email: bool,
     /// `None` grants every requested scope; `Some(list)` grants only the requested scopes in it.
@@ -91,12 +115,13 @@ impl Person {
             // Served by the stand-in itself, so avatars show without internet access.
             avatar_url: String::new(),
             orgs: Vec::new(),
+            teams: Vec::new(),
             verified_email: true,
             grants_scopes: None,
         }
     }
 
-    /// The default person: public email, a name, one organization.
+    /// The default person: public email, a name, one organization with one team.
     pub fn octocat() -> Self {
         Self {
             public_email: Some("octocat@github.com".to_owned()),
@@ -105,6 +130,7 @@ impl Person {
                 Email::new("octocat@users.noreply.github.com", false, true, None),
             ],
             orgs: vec!["octo-org".to_owned()],
+            teams: vec![Team::new("octo-org", "developers", "Developers")],
             ..Self::base(583_231, "octocat", Some("The Octocat"))
         }
     }

@@ -11,7 +11,7 @@ use base64::engine::general_purpose::STANDARD;
 use serde_json::{Value, json};
 
 use crate::faults::{Endpoint, arrive};
-use crate::people::Person;
+use crate::people::{Person, Team};
 use crate::scopes;
 use crate::state::{RATE_LIMIT, Shared, Token};
 
@@ -202,21 +202,62 @@ pub(crate) async fn emails(shared: Arc<Shared>, req: HttpRequest, body: Bytes) -
     call.answer(HttpResponse::Ok().json(page))
 }
 
-/// `GET /user/orgs`: without `read:org` (or a scope above it) the authorization sees none.
+/// The scopes that let an authorization read organization data; a parent scope includes its
+/// children, so the whole family is listed.
+const ORG_SCOPES: [&str; 3] = ["admin:org", "read:org", "write:org"];
+
+/// `GET /user/orgs`: needs `read:org` (or a scope above it) or `user`, else 403 as GitHub
+/// documents. Organizations with OAuth App access restrictions that have not approved the app
+/// are left out.
 pub(crate) async fn orgs(shared: Arc<Shared>, req: HttpRequest, body: Bytes) -> HttpResponse {
-    let accepted = ["admin:org", "read:org", "user", "write:org"];
+    let accepted = [ORG_SCOPES.as_slice(), &["user"]].concat();
     let (mut call, token) = admitted!(shared, req, body, Endpoint::UserOrgs, &accepted.join(", "));
-    let visible = scopes::has_any(&token.scopes, &accepted);
+    if !scopes::has_any(&token.scopes, &accepted) {
+        return call.answer(json_error(
+            StatusCode::FORBIDDEN,
+            "You need at least read:org scope or user scope to list your organizations.",
+            "https://docs.github.com/rest/orgs/orgs#list-organizations-for-the-authenticated-user",
+        ));
+    }
     let (api, _) = bases(&req, "/user/orgs");
-    let all: Vec<Value> = if visible {
+    let all: Vec<Value> = {
+        let inner = shared.lock();
         token
             .person
             .orgs
             .iter()
+            .filter(|org| inner.org_visible_to(org, &token.client_id))
             .map(|login| org_json(login, &api))
             .collect()
-    } else {
-        Vec::new()
+    };
+    let (page, link) = paginate(&all, &req);
+    call.link(link);
+    call.answer(HttpResponse::Ok().json(page))
+}
+
+/// `GET /user/teams`: needs `read:org` (or a scope above it), `repo` or `user`; without, the
+/// list is hidden (404). Teams of organizations whose access restrictions have not approved
+/// the app are left out, like the organizations themselves.
+pub(crate) async fn teams(shared: Arc<Shared>, req: HttpRequest, body: Bytes) -> HttpResponse {
+    let accepted = [ORG_SCOPES.as_slice(), &["repo", "user"]].concat();
+    let (mut call, token) = admitted!(shared, req, body, Endpoint::UserTeams, &accepted.join(", "));
+    if !scopes::has_any(&token.scopes, &accepted) {
+        return call.answer(json_error(
+            StatusCode::NOT_FOUND,
+            "Not Found",
+            "https://docs.github.com/rest/teams/teams#list-teams-for-the-authenticated-user",
+        ));
+    }
+    let (api, web) = bases(&req, "/user/teams");
+    let all: Vec<Value> = {
+        let inner = shared.lock();
+        token
+            .person
+            .teams
+            .iter()
+            .filter(|team| inner.org_visible_to(&team.org, &token.client_id))
+            .map(|team| team_json(team, &api, &web))
+            .collect()
     };
     let (page, link) = paginate(&all, &req);
     call.link(link);
@@ -283,11 +324,16 @@ fn user_json(person: &Person, api: &str, web: &str) -> Value {
     })
 }
 
-fn org_json(login: &str, api: &str) -> Value {
-    // A stable id per login (FNV-1a), so the same organization keeps its id across runs.
-    let id = login.bytes().fold(0x811c_9dc5_u32, |hash, b| {
+/// A stable id per name (32-bit FNV-1a), so the same organization or team keeps its id
+/// across runs.
+fn stable_id(name: &str) -> u32 {
+    name.bytes().fold(0x811c_9dc5_u32, |hash, b| {
         (hash ^ u32::from(b)).wrapping_mul(0x0100_0193)
-    });
+    })
+}
+
+fn org_json(login: &str, api: &str) -> Value {
+    let id = stable_id(login);
     let org_api = format!("{api}/orgs/{login}");
     json!({
         "login": login,
@@ -302,6 +348,40 @@ fn org_json(login: &str, api: &str) -> Value {
         "public_members_url": format!("{org_api}/public_members{{/member}}"),
         "avatar_url": format!("https://avatars.githubusercontent.com/u/{id}?v=4"),
         "description": null,
+    })
+}
+
+/// A team as `GET /user/teams` lists it: the team with its full organization.
+fn team_json(team: &Team, api: &str, web: &str) -> Value {
+    let org = &team.org;
+    let id = stable_id(&format!("{org}/{}", team.slug));
+    let org_id = stable_id(org);
+    let team_api = format!("{api}/organizations/{org_id}/team/{id}");
+    let mut organization = org_json(org, api);
+    if let Some(fields) = organization.as_object_mut() {
+        fields.insert("name".to_owned(), Value::Null);
+        fields.insert("html_url".to_owned(), json!(format!("{web}/{org}")));
+        fields.insert("type".to_owned(), json!("Organization"));
+    }
+    json!({
+        "id": i64::from(id),
+        "node_id": STANDARD.encode(format!("04:Team{id}")),
+        "url": team_api,
+        "html_url": format!("{web}/orgs/{org}/teams/{}", team.slug),
+        "name": team.name,
+        "slug": team.slug,
+        "description": null,
+        "privacy": "closed",
+        "notification_setting": "notifications_enabled",
+        "permission": "pull",
+        "members_url": format!("{team_api}/members{{/member}}"),
+        "repositories_url": format!("{team_api}/repos"),
+        "parent": null,
+        "members_count": 1,
+        "repos_count": 0,
+        "created_at": "2017-07-14T16:53:42Z",
+        "updated_at": "2025-01-01T00:00:00Z",
+        "organization": organization,
     })
 }
 

@@ -1,6 +1,6 @@
 //! Everything the stand-in remembers: apps, who signs in, codes, grants, tokens and records.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
@@ -85,6 +85,9 @@ pub(crate) struct Inner {
     pub requests: Vec<RecordedRequest>,
     pub authorizations: Vec<AuthorizationRecord>,
     pub clock_offset: Duration,
+    /// Organizations with OAuth App access restrictions (lowercased login), each with the
+    /// client IDs an owner approved.
+    restricted_orgs: HashMap<String, HashSet<String>>,
     codes: HashMap<String, Code>,
     grants: HashMap<(String, i64), Vec<String>>,
     tokens: Vec<Token>,
@@ -103,6 +106,7 @@ impl Default for Inner {
             requests: Vec::new(),
             authorizations: Vec::new(),
             clock_offset: Duration::ZERO,
+            restricted_orgs: HashMap::new(),
             codes: HashMap::new(),
             grants: HashMap::new(),
             tokens: Vec::new(),
@@ -298,6 +302,30 @@ impl Inner {
         }
         self.codes
             .retain(|_, c| !(c.client_id == client_id && c.person.id == github_id));
+    }
+
+    /// Turns on OAuth App access restrictions for an organization; approvals given before
+    /// are kept.
+    pub(crate) fn restrict_org(&mut self, org: &str) {
+        self.restricted_orgs
+            .entry(org.to_ascii_lowercase())
+            .or_default();
+    }
+
+    /// An owner approves the app for a restricted organization (a no-op for one without
+    /// restrictions, where every app has access anyway).
+    pub(crate) fn approve_org(&mut self, org: &str, client_id: &str) {
+        if let Some(approved) = self.restricted_orgs.get_mut(&org.to_ascii_lowercase()) {
+            approved.insert(client_id.to_owned());
+        }
+    }
+
+    /// Whether the app may see the organization: it has no access restrictions, or an owner
+    /// approved the app. Logins are case-insensitive, as on GitHub.
+    pub(crate) fn org_visible_to(&self, org: &str, client_id: &str) -> bool {
+        self.restricted_orgs
+            .get(&org.to_ascii_lowercase())
+            .is_none_or(|approved| approved.contains(client_id))
     }
 
     /// Counts one request against the token's hourly budget; answers what is left, or `None`

@@ -113,23 +113,40 @@ pub(crate) struct Endpoints {
     pub settings_emails: Url,
     pub user: Url,
     pub user_emails: Url,
+    pub user_orgs: Url,
+    pub user_teams: Url,
     pub grant: Url,
+    pub token: Url,
+    /// Where a person reviews the app's access and grants or requests it for organizations.
+    pub access_settings: Url,
 }
 
 impl Endpoints {
     pub(crate) fn new(config: &GithubConfig) -> Result<Self, GithubSetupError> {
         let web = Base::check("GITHUB_URL", &config.web_url)?;
         let api = Base::check("GITHUB_API_URL", &config.api_url)?;
-        let mut user_emails = api.join(&["user", "emails"]);
-        // 100 is GitHub's largest page; nobody has more addresses than that in practice.
-        user_emails.set_query(Some("per_page=100"));
+        // 100 is GitHub's largest page: the fewest round trips for long lists, and nobody has
+        // more addresses than that in practice.
+        let first_page = |mut url: Url| {
+            url.set_query(Some("per_page=100"));
+            url
+        };
         Ok(Self {
             authorize: web.join(&["login", "oauth", "authorize"]),
             access_token: web.join(&["login", "oauth", "access_token"]),
             settings_emails: web.join(&["settings", "emails"]),
             user: api.join(&["user"]),
-            user_emails,
+            user_emails: first_page(api.join(&["user", "emails"])),
+            user_orgs: first_page(api.join(&["user", "orgs"])),
+            user_teams: first_page(api.join(&["user", "teams"])),
             grant: api.join(&["applications", &config.client_id, "grant"]),
+            token: api.join(&["applications", &config.client_id, "token"]),
+            access_settings: web.join(&[
+                "settings",
+                "connections",
+                "applications",
+                &config.client_id,
+            ]),
         })
     }
 }
@@ -214,6 +231,22 @@ mod tests {
         assert_eq!(
             e.grant.as_str(),
             "https://api.github.com/applications/Iv1.abc/grant"
+        );
+        assert_eq!(
+            e.token.as_str(),
+            "https://api.github.com/applications/Iv1.abc/token"
+        );
+        assert_eq!(
+            e.user_orgs.as_str(),
+            "https://api.github.com/user/orgs?per_page=100"
+        );
+        assert_eq!(
+            e.user_teams.as_str(),
+            "https://api.github.com/user/teams?per_page=100"
+        );
+        assert_eq!(
+            e.access_settings.as_str(),
+            "https://github.com/settings/connections/applications/Iv1.abc"
         );
         Ok(())
     }

@@ -73,12 +73,10 @@ pub(crate) fn transport(error: &TransportError, call: Call<'_>) -> ProviderError
     }
 }
 
-/// An `error` code from the token endpoint, which GitHub sends with HTTP 200.
-pub(crate) fn token_error(
-    code: &str,
-    config: &GithubConfig,
-    endpoints: &Endpoints,
-) -> ProviderError {
+/// An `error` code from the token endpoint, which GitHub sends with HTTP 200, for a code
+/// exchange or a refresh (`call.what` names which).
+pub(crate) fn token_error(code: &str, call: Call<'_>, endpoints: &Endpoints) -> ProviderError {
+    let config = call.config;
     match code {
         "bad_verification_code" => ProviderError::CodeRejected(
             "GitHub rejected the sign-in code: it is wrong, already used, or older than 10 \
@@ -110,8 +108,16 @@ pub(crate) fn token_error(
              it at {}, then sign in again.",
             endpoints.settings_emails
         )),
+        // The refresh token is expired (6 months), already used (each refresh rotates it), or
+        // its authorization was revoked: only a new sign-in gives a new one.
+        "bad_refresh_token" => ProviderError::TokenRejected(
+            "GitHub no longer accepts the refresh token (it has expired, was already used, or \
+             the app's access was revoked): sign in with GitHub again."
+                .to_owned(),
+        ),
         other => ProviderError::BadResponse(format!(
-            "GitHub refused the sign-in code exchange with the error {}.",
+            "GitHub refused {} with the error {}.",
+            call.what,
             printable_code(other)
         )),
     }
@@ -213,7 +219,7 @@ pub(crate) fn unexpected_status(call: Call<'_>, answer: &Answer) -> ProviderErro
 
 /// GitHub's own explanation in a REST error body (`{"message": …}`), shortened, for
 /// operators. GitHub never echoes credentials there.
-fn github_message(body: &[u8]) -> Option<String> {
+pub(crate) fn github_message(body: &[u8]) -> Option<String> {
     #[derive(serde::Deserialize)]
     struct Message {
         message: String,
@@ -262,29 +268,39 @@ mod tests {
     fn token_errors_map_to_their_variants() -> Result<(), Box<dyn std::error::Error>> {
         let c = config()?;
         let e = Endpoints::new(&c)?;
+        let call = Call {
+            what: "the sign-in code exchange",
+            base: &c.web_url,
+            config: &c,
+        };
         assert!(matches!(
-            token_error("bad_verification_code", &c, &e),
+            token_error("bad_verification_code", call, &e),
             ProviderError::CodeRejected(_)
         ));
-        let creds = token_error("incorrect_client_credentials", &c, &e);
+        let dead = token_error("bad_refresh_token", call, &e);
+        assert!(
+            matches!(&dead, ProviderError::TokenRejected(m) if m.contains("sign in with GitHub again")),
+            "{dead}"
+        );
+        let creds = token_error("incorrect_client_credentials", call, &e);
         assert!(
             matches!(&creds, ProviderError::Misconfigured(m) if m.contains("GITHUB_CLIENT_SECRET starts or ends with whitespace")),
             "{creds}"
         );
         assert!(!creds.to_string().contains("s3cret"));
-        let redirect = token_error("redirect_uri_mismatch", &c, &e);
+        let redirect = token_error("redirect_uri_mismatch", call, &e);
         assert!(
             matches!(&redirect, ProviderError::Misconfigured(m) if m.contains("http://localhost:8000/auth/github/callback"))
         );
-        let unverified = token_error("unverified_user_email", &c, &e);
+        let unverified = token_error("unverified_user_email", call, &e);
         assert!(
             matches!(&unverified, ProviderError::AccountRefused(m) if m.contains("https://github.com/settings/emails"))
         );
-        let other = token_error("device_flow_disabled", &c, &e);
+        let other = token_error("device_flow_disabled", call, &e);
         assert!(
-            matches!(&other, ProviderError::BadResponse(m) if m.contains("`device_flow_disabled`"))
+            matches!(&other, ProviderError::BadResponse(m) if m.contains("`device_flow_disabled`") && m.contains("the sign-in code exchange"))
         );
-        let odd = token_error("gho_leak\"<script>", &c, &e);
+        let odd = token_error("gho_leak\"<script>", call, &e);
         assert!(!odd.to_string().contains("gho_leak"), "{odd}");
         Ok(())
     }

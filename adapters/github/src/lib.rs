@@ -4,14 +4,18 @@
 mod config;
 mod errors;
 mod oauth;
+mod orgs;
 mod rest;
+mod scopes;
 mod transport;
 
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use nectr_application::ports::{AuthorizationRequest, IdentityProvider, ProviderError};
-use nectr_domain::{AccessToken, IdentityProfile, PkceVerifier};
+use nectr_application::ports::{
+    AuthorizationRequest, IdentityProvider, Organization, ProviderError, Team, TokenGrant,
+};
+use nectr_domain::{AccessToken, IdentityProfile, PkceVerifier, ProviderId, RefreshToken, Scopes};
 
 pub use config::{GithubConfig, GithubSetupError};
 
@@ -31,6 +35,7 @@ pub struct GithubProvider {
 
 /// What every call needs, built once at start-up.
 pub(crate) struct Inner {
+    id: ProviderId,
     config: GithubConfig,
     endpoints: Endpoints,
     /// One pooled client for the token endpoint and the REST API, with redirects off.
@@ -72,6 +77,8 @@ impl GithubProvider {
         let http = transport::build_client(&config)?;
         Ok(Self {
             inner: Arc::new(Inner {
+                id: ProviderId::parse("github")
+                    .expect("`github` follows the provider id rule: lowercase letters only"),
                 config,
                 endpoints,
                 http,
@@ -98,6 +105,10 @@ impl std::fmt::Debug for GithubProvider {
 
 #[async_trait]
 impl IdentityProvider for GithubProvider {
+    fn id(&self) -> &ProviderId {
+        &self.inner.id
+    }
+
     fn display_name(&self) -> &str {
         "GitHub"
     }
@@ -110,19 +121,47 @@ impl IdentityProvider for GithubProvider {
         oauth::authorization_url(&self.inner, request)
     }
 
+    fn requested_scopes(&self) -> Scopes {
+        Scopes::of(SCOPES)
+    }
+
+    fn covers(&self, granted: &Scopes, wanted: &str) -> bool {
+        scopes::covers(granted, wanted)
+    }
+
+    fn access_settings_url(&self) -> Option<String> {
+        Some(self.inner.endpoints.access_settings.to_string())
+    }
+
     async fn exchange_code(
         &self,
         code: &str,
         pkce_verifier: Option<&PkceVerifier>,
-    ) -> Result<AccessToken, ProviderError> {
+    ) -> Result<TokenGrant, ProviderError> {
         oauth::exchange_code(&self.inner, code, pkce_verifier).await
+    }
+
+    async fn refresh(&self, refresh_token: &RefreshToken) -> Result<TokenGrant, ProviderError> {
+        oauth::refresh(&self.inner, refresh_token).await
     }
 
     async fn fetch_profile(&self, token: &AccessToken) -> Result<IdentityProfile, ProviderError> {
         rest::fetch_profile(&self.inner, token).await
     }
 
+    async fn organizations(&self, token: &AccessToken) -> Result<Vec<Organization>, ProviderError> {
+        orgs::organizations(&self.inner, token).await
+    }
+
+    async fn teams(&self, token: &AccessToken) -> Result<Vec<Team>, ProviderError> {
+        orgs::teams(&self.inner, token).await
+    }
+
+    async fn revoke_token(&self, token: &AccessToken) -> Result<(), ProviderError> {
+        rest::revoke(&self.inner, token, rest::Revocation::Token).await
+    }
+
     async fn revoke_grant(&self, token: &AccessToken) -> Result<(), ProviderError> {
-        rest::revoke_grant(&self.inner, token).await
+        rest::revoke(&self.inner, token, rest::Revocation::Grant).await
     }
 }

@@ -1,16 +1,21 @@
-//! The OAuth web flow: the authorization URL and the exchange of a code for an access token.
+//! The OAuth web flow: the authorization URL, the exchange of a code for tokens, and the
+//! refresh of expiring tokens.
 
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::{Mutex, PoisonError};
 
-use nectr_application::ports::{AuthorizationRequest, ProviderError};
-use nectr_domain::{AccessToken, PkceVerifier};
-use oauth2::basic::{BasicClient, BasicErrorResponse};
+use nectr_application::ports::{AuthorizationRequest, ProviderError, TokenGrant};
+use nectr_domain::{AccessToken, PkceVerifier, RefreshToken, Scopes};
+use oauth2::basic::{
+    BasicErrorResponse, BasicRevocationErrorResponse, BasicTokenIntrospectionResponse,
+    BasicTokenType,
+};
 use oauth2::{
     AsyncHttpClient, AuthType, AuthUrl, AuthorizationCode, ClientId, ClientSecret, CsrfToken,
-    EndpointNotSet, EndpointSet, HttpRequest, HttpResponse, PkceCodeChallenge, PkceCodeVerifier,
-    RedirectUrl, RequestTokenError, Scope, TokenResponse, TokenUrl,
+    EndpointNotSet, EndpointSet, ExtraTokenFields, HttpRequest, HttpResponse, PkceCodeChallenge,
+    PkceCodeVerifier, RedirectUrl, RequestTokenError, Scope, StandardRevocableToken,
+    StandardTokenResponse, TokenResponse, TokenUrl,
 };
 use reqwest::StatusCode;
 use reqwest::header::HeaderMap;
@@ -21,11 +26,33 @@ use crate::errors::{self, Call};
 use crate::transport::{self, Answer, TransportError};
 use crate::{Inner, SCOPES};
 
+/// What GitHub adds to RFC 6749's token answer for apps with expiring tokens.
+#[derive(Clone, Debug, serde::Deserialize, serde::Serialize)]
+pub(crate) struct GithubTokenFields {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    refresh_token_expires_in: Option<u64>,
+}
+
+impl ExtraTokenFields for GithubTokenFields {}
+
+type GithubTokenResponse = StandardTokenResponse<GithubTokenFields, BasicTokenType>;
+
 /// An oauth2 client with the authorization and token endpoints set.
-pub(crate) type OAuthClient =
-    BasicClient<EndpointSet, EndpointNotSet, EndpointNotSet, EndpointNotSet, EndpointSet>;
+pub(crate) type OAuthClient = oauth2::Client<
+    BasicErrorResponse,
+    GithubTokenResponse,
+    BasicTokenIntrospectionResponse,
+    StandardRevocableToken,
+    BasicRevocationErrorResponse,
+    EndpointSet,
+    EndpointNotSet,
+    EndpointNotSet,
+    EndpointNotSet,
+    EndpointSet,
+>;
 
 const EXCHANGE: &str = "the sign-in code exchange";
+const REFRESH: &str = "the token refresh";
 
 pub(crate) fn client(
     config: &GithubConfig,
@@ -38,7 +65,7 @@ pub(crate) fn client(
             problem: e.to_string(),
         }
     })?;
-    Ok(BasicClient::new(ClientId::new(config.client_id.clone()))
+    Ok(oauth2::Client::new(ClientId::new(config.client_id.clone()))
         .set_client_secret(ClientSecret::new(
             config.client_secret.expose_secret().to_owned(),
         ))
@@ -72,16 +99,9 @@ pub(crate) async fn exchange_code(
     inner: &Inner,
     code: &str,
     pkce_verifier: Option<&PkceVerifier>,
-) -> Result<AccessToken, ProviderError> {
-    let call = Call {
-        what: EXCHANGE,
-        base: &inner.config.web_url,
-        config: &inner.config,
-    };
-    let http_client = ExchangeClient {
-        http: &inner.http,
-        seen: Mutex::new(None),
-    };
+) -> Result<TokenGrant, ProviderError> {
+    let call = token_call(inner, EXCHANGE);
+    let http_client = ExchangeClient::new(&inner.http);
     let mut exchange = inner
         .oauth
         .exchange_code(AuthorizationCode::new(code.to_owned()));
@@ -91,31 +111,100 @@ pub(crate) async fn exchange_code(
         exchange = exchange.set_pkce_verifier(PkceCodeVerifier::new(verifier.expose().to_owned()));
     }
     let result = exchange.request_async(&http_client).await;
-    let seen = http_client
-        .seen
-        .into_inner()
-        .unwrap_or_else(PoisonError::into_inner);
+    let seen = http_client.seen();
     match result {
         Ok(answer) => {
             tracing::debug!("GitHub issued an access token");
-            if !answer.token_type().as_ref().eq_ignore_ascii_case("bearer") {
-                return Err(ProviderError::BadResponse(format!(
-                    "GitHub issued a token of an unknown type ({:?}) instead of a bearer token",
-                    answer
-                        .token_type()
-                        .as_ref()
-                        .chars()
-                        .take(32)
-                        .collect::<String>()
-                )));
-            }
-            AccessToken::new(answer.access_token().secret().clone()).map_err(|_| {
-                ProviderError::BadResponse(
-                    "GitHub issued an access token that is not a plain printable string".to_owned(),
-                )
-            })
+            grant(&answer, call)
         }
-        Err(error) => Err(exchange_error(error, seen, call, &inner.endpoints)),
+        Err(error) => Err(token_endpoint_error(error, seen, call, &inner.endpoints)),
+    }
+}
+
+/// `grant_type=refresh_token` at the same endpoint, with the client credentials. GitHub
+/// rotates both tokens, so the refresh token passed in is dead afterwards whatever happens
+/// next.
+pub(crate) async fn refresh(
+    inner: &Inner,
+    refresh_token: &RefreshToken,
+) -> Result<TokenGrant, ProviderError> {
+    let call = token_call(inner, REFRESH);
+    let http_client = ExchangeClient::new(&inner.http);
+    let presented = oauth2::RefreshToken::new(refresh_token.expose().to_owned());
+    let result = inner
+        .oauth
+        .exchange_refresh_token(&presented)
+        .request_async(&http_client)
+        .await;
+    let seen = http_client.seen();
+    match result {
+        Ok(answer) => {
+            tracing::debug!("GitHub refreshed an access token");
+            grant(&answer, call)
+        }
+        Err(error) => Err(token_endpoint_error(error, seen, call, &inner.endpoints)),
+    }
+}
+
+fn token_call<'a>(inner: &'a Inner, what: &'static str) -> Call<'a> {
+    Call {
+        what,
+        base: &inner.config.web_url,
+        config: &inner.config,
+    }
+}
+
+/// A token answer as the port's `TokenGrant`.
+fn grant(answer: &GithubTokenResponse, call: Call<'_>) -> Result<TokenGrant, ProviderError> {
+    if !answer.token_type().as_ref().eq_ignore_ascii_case("bearer") {
+        return Err(ProviderError::BadResponse(format!(
+            "GitHub answered {} with a token of an unknown type ({:?}) instead of a bearer token",
+            call.what,
+            answer
+                .token_type()
+                .as_ref()
+                .chars()
+                .take(32)
+                .collect::<String>()
+        )));
+    }
+    let not_plain = |which: &str| {
+        ProviderError::BadResponse(format!(
+            "GitHub answered {} with {which} that is not a plain printable string",
+            call.what
+        ))
+    };
+    let access_token = AccessToken::new(answer.access_token().secret().clone())
+        .map_err(|_| not_plain("an access token"))?;
+    let refresh_token = answer
+        .refresh_token()
+        .map(|t| RefreshToken::new(t.secret().clone()))
+        .transpose()
+        .map_err(|_| not_plain("a refresh token"))?;
+    Ok(TokenGrant {
+        access_token,
+        expires_in: answer.expires_in().map(|d| d.as_secs()),
+        refresh_token,
+        refresh_token_expires_in: answer.extra_fields().refresh_token_expires_in,
+        scopes: granted_scopes(answer.scopes().map(Vec::as_slice)),
+    })
+}
+
+/// The `scope` of a token answer. The oauth2 crate splits it on spaces, GitHub separates with
+/// commas, so the pieces are joined again and read with both separators. A list that cannot
+/// be read is treated as not said, rather than failing a sign-in over it.
+fn granted_scopes(scopes: Option<&[Scope]>) -> Option<Scopes> {
+    let text = scopes?
+        .iter()
+        .map(|s| s.as_str())
+        .collect::<Vec<_>>()
+        .join(" ");
+    match Scopes::parse(&text) {
+        Ok(scopes) => Some(scopes),
+        Err(_) => {
+            tracing::warn!("GitHub's token answer has a scope list that cannot be read; ignored");
+            None
+        }
     }
 }
 
@@ -126,6 +215,22 @@ pub(crate) async fn exchange_code(
 struct ExchangeClient<'a> {
     http: &'a reqwest::Client,
     seen: Mutex<Option<(StatusCode, HeaderMap)>>,
+}
+
+impl<'a> ExchangeClient<'a> {
+    fn new(http: &'a reqwest::Client) -> Self {
+        Self {
+            http,
+            seen: Mutex::new(None),
+        }
+    }
+
+    /// The status and headers of the last answer, if one came.
+    fn seen(self) -> Option<(StatusCode, HeaderMap)> {
+        self.seen
+            .into_inner()
+            .unwrap_or_else(PoisonError::into_inner)
+    }
 }
 
 impl<'c> AsyncHttpClient<'c> for ExchangeClient<'_> {
@@ -153,7 +258,7 @@ struct GithubOAuthError {
     error: String,
 }
 
-fn exchange_error(
+fn token_endpoint_error(
     error: RequestTokenError<TransportError, BasicErrorResponse>,
     seen: Option<(StatusCode, HeaderMap)>,
     call: Call<'_>,
@@ -163,14 +268,14 @@ fn exchange_error(
         RequestTokenError::Request(e) => return errors::transport(&e, call),
         // A non-200 answer with an RFC 6749 error body (GitHub uses 200; others may not).
         RequestTokenError::ServerResponse(e) => {
-            return errors::token_error(e.error().as_ref(), call.config, endpoints);
+            return errors::token_error(e.error().as_ref(), call, endpoints);
         }
         // GitHub answers its errors with HTTP 200, which the oauth2 crate tries (and fails)
         // to read as a token: the body is read here for the `error` code. The body is never
         // shown, nor the parser's complaint, which could quote it.
         RequestTokenError::Parse(_, body) => {
             if let Ok(e) = serde_json::from_slice::<GithubOAuthError>(&body) {
-                return errors::token_error(&e.error, call.config, endpoints);
+                return errors::token_error(&e.error, call, endpoints);
             }
             body
         }

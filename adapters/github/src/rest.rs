@@ -1,7 +1,8 @@
-//! The REST calls: the signed-in person's profile and email, and removing the app's grant.
+//! The REST calls: the signed-in person's profile and email, and revoking the app's token or
+//! its whole grant.
 
 use nectr_application::ports::ProviderError;
-use nectr_domain::{AccessToken, GithubId, IdentityProfile};
+use nectr_domain::{AccessToken, IdentityProfile, Scopes, Subject};
 use reqwest::header::{ACCEPT, HeaderValue};
 use reqwest::{Method, StatusCode};
 use secrecy::ExposeSecret;
@@ -49,7 +50,7 @@ pub(crate) async fn fetch_profile(
         return Err(errors::rest_status(call, &answer));
     }
     let user: User = parse(call, &answer)?;
-    let id = GithubId::new(user.id).map_err(|_| {
+    let id = Subject::from_number(user.id).map_err(|_| {
         ProviderError::BadResponse("GitHub answered GET /user with an id below 1".to_owned())
     })?;
     let profile = IdentityProfile::new(id, user.login, user.name, user.email, user.avatar_url)
@@ -57,12 +58,21 @@ pub(crate) async fn fetch_profile(
             ProviderError::BadResponse(format!(
                 "GitHub answered GET /user with a profile we cannot keep: {e}"
             ))
-        })?;
+        })?
+        .with_granted_scopes(oauth_scopes(&answer));
     if profile.email().is_some() {
         return Ok(profile);
     }
     let email = primary_verified_email(inner, token).await?;
     Ok(profile.with_email(email))
+}
+
+/// What the token carries, from GitHub's `X-OAuth-Scopes` on any answer to a classic token.
+/// GitHub leaves it out for other kinds of token; a list that cannot be read counts as not
+/// said.
+pub(crate) fn oauth_scopes(answer: &Answer) -> Option<Scopes> {
+    let header = answer.headers.get("x-oauth-scopes")?.to_str().ok()?;
+    Scopes::parse(header).ok()
 }
 
 /// The primary verified address from `GET /user/emails`, for people whose public profile
@@ -97,13 +107,37 @@ async fn primary_verified_email(
     }
 }
 
-pub(crate) async fn revoke_grant(inner: &Inner, token: &AccessToken) -> Result<(), ProviderError> {
+/// What the app revokes at GitHub.
+#[derive(Clone, Copy)]
+pub(crate) enum Revocation {
+    /// `DELETE /applications/{client_id}/token`: this one token.
+    Token,
+    /// `DELETE /applications/{client_id}/grant`: the authorization and all its tokens.
+    Grant,
+}
+
+pub(crate) async fn revoke(
+    inner: &Inner,
+    token: &AccessToken,
+    what: Revocation,
+) -> Result<(), ProviderError> {
     #[derive(serde::Serialize)]
     struct Body<'a> {
         access_token: &'a str,
     }
-    let call = inner.api_call("DELETE /applications/{client_id}/grant");
-    let request = rest(inner, Method::DELETE, &inner.endpoints.grant)
+    let (call, url, doing) = match what {
+        Revocation::Token => (
+            inner.api_call("DELETE /applications/{client_id}/token"),
+            &inner.endpoints.token,
+            "revoking the token",
+        ),
+        Revocation::Grant => (
+            inner.api_call("DELETE /applications/{client_id}/grant"),
+            &inner.endpoints.grant,
+            "removing the app's grant",
+        ),
+    };
+    let request = rest(inner, Method::DELETE, url)
         .basic_auth(
             &inner.config.client_id,
             Some(inner.config.client_secret.expose_secret()),
@@ -113,34 +147,33 @@ pub(crate) async fn revoke_grant(inner: &Inner, token: &AccessToken) -> Result<(
         });
     let answer = send(inner, call, request).await?;
     match answer.status {
-        status if status.is_success() => Ok(()),
+        // GitHub documents only 204; a 200 with a page is a proxy or a captive portal that
+        // revoked nothing, and must not pass for a revocation.
+        StatusCode::NO_CONTENT => Ok(()),
         // GitHub answers 404 both for an unknown (already revoked) token and for wrong client
         // credentials, and the two cannot be told apart. It is reported as `TokenRejected`:
         // an already revoked token is the usual case (reconnect then simply carries on), and
         // wrong credentials also break every sign-in, where the token exchange names them
         // precisely.
-        StatusCode::NOT_FOUND => Err(ProviderError::TokenRejected(
-            "GitHub does not know this token or these client credentials (HTTP 404): the token \
-             may already be revoked; if this repeats for everyone, check GITHUB_CLIENT_ID and \
-             GITHUB_CLIENT_SECRET."
-                .to_owned(),
-        )),
-        // Here Basic authentication carries the client credentials, not the token.
-        StatusCode::UNAUTHORIZED => Err(ProviderError::Misconfigured(
-            "GitHub refused the client credentials when removing the app's grant: check \
+        StatusCode::NOT_FOUND => Err(ProviderError::TokenRejected(format!(
+            "GitHub does not know this token or these client credentials when {doing} (HTTP \
+             404): the token may already be revoked; if this repeats for everyone, check \
              GITHUB_CLIENT_ID and GITHUB_CLIENT_SECRET."
-                .to_owned(),
-        )),
-        StatusCode::UNPROCESSABLE_ENTITY => Err(ProviderError::BadResponse(
-            "GitHub refused the request to remove the app's grant as malformed (HTTP 422)."
-                .to_owned(),
-        )),
+        ))),
+        // Here Basic authentication carries the client credentials, not the token.
+        StatusCode::UNAUTHORIZED => Err(ProviderError::Misconfigured(format!(
+            "GitHub refused the client credentials when {doing}: check GITHUB_CLIENT_ID and \
+             GITHUB_CLIENT_SECRET."
+        ))),
+        StatusCode::UNPROCESSABLE_ENTITY => Err(ProviderError::BadResponse(format!(
+            "GitHub refused the request as malformed when {doing} (HTTP 422)."
+        ))),
         _ => Err(errors::rest_status(call, &answer)),
     }
 }
 
 /// A REST request with the headers GitHub asks for (the `User-Agent` is the client's default).
-fn rest(inner: &Inner, method: Method, url: &Url) -> reqwest::RequestBuilder {
+pub(crate) fn rest(inner: &Inner, method: Method, url: &Url) -> reqwest::RequestBuilder {
     inner
         .http
         .request(method, url.clone())
@@ -151,7 +184,7 @@ fn rest(inner: &Inner, method: Method, url: &Url) -> reqwest::RequestBuilder {
         )
 }
 
-async fn send(
+pub(crate) async fn send(
     inner: &Inner,
     call: Call<'_>,
     request: reqwest::RequestBuilder,
@@ -167,7 +200,7 @@ async fn send(
         .map_err(|e| errors::transport(&e, call))
 }
 
-fn parse<T: serde::de::DeserializeOwned>(
+pub(crate) fn parse<T: serde::de::DeserializeOwned>(
     call: Call<'_>,
     answer: &Answer,
 ) -> Result<T, ProviderError> {

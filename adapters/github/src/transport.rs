@@ -104,10 +104,16 @@ fn call_name(path: &str) -> &'static str {
         "token"
     } else if path.ends_with("/user/emails") {
         "user_emails"
+    } else if path.ends_with("/user/orgs") {
+        "user_orgs"
+    } else if path.ends_with("/user/teams") {
+        "user_teams"
     } else if path.ends_with("/user") {
         "user"
     } else if path.ends_with("/grant") {
         "delete_grant"
+    } else if path.ends_with("/token") {
+        "delete_token"
     } else {
         "other"
     }

@@ -11,16 +11,16 @@ use crate::common::*;
 #[tokio::test]
 async fn a_status_fault_answers_that_status_with_a_json_body_until_cleared() -> TestResult {
     let standin = standin().await?;
-    let token = token(&standin, "read:user").await?;
+    let token = token(&standin, "read:user read:org").await?;
     standin.set_fault(Endpoint::User, Fault::Status(502));
     let response = api_get(&standin, "/user", &token).await?;
     assert_eq!(response.status(), StatusCode::BAD_GATEWAY);
     let body: Value = response.json().await?;
     assert_eq!(body["status"], "502");
     assert!(body["message"].is_string());
-    let emails = api_get(&standin, "/user/orgs", &token).await?;
+    let orgs = api_get(&standin, "/user/orgs", &token).await?;
     assert_eq!(
-        emails.status(),
+        orgs.status(),
         StatusCode::OK,
         "other endpoints are unaffected"
     );

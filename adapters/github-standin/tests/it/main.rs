@@ -6,6 +6,8 @@ mod avatars;
 mod common;
 mod faults;
 mod interactive;
+mod memberships;
 mod mounting;
 mod rest;
+mod revocation;
 mod token;

@@ -173,19 +173,33 @@ async fn emails_are_paginated() -> TestResult {
 }
 
 #[tokio::test]
-async fn orgs_are_visible_only_with_read_org() -> TestResult {
+async fn orgs_need_read_org_or_user_and_answer_403_without() -> TestResult {
     let standin = standin().await?;
-    let without = token(&standin, "read:user").await?;
-    let none: Vec<Value> = api_get(&standin, "/user/orgs", &without)
-        .await?
-        .json()
-        .await?;
-    assert!(none.is_empty());
-    let with = token(&standin, "read:user read:org").await?;
-    let orgs: Vec<Value> = api_get(&standin, "/user/orgs", &with).await?.json().await?;
-    assert_eq!(orgs.len(), 1);
-    assert_eq!(orgs[0]["login"], "octo-org");
-    assert!(orgs[0]["id"].is_i64());
+    let without = token(&standin, "read:user repo").await?;
+    let refused = api_get(&standin, "/user/orgs", &without).await?;
+    assert_eq!(refused.status(), StatusCode::FORBIDDEN);
+    assert_eq!(header(&refused, "x-oauth-scopes"), Some("read:user, repo"));
+    assert_eq!(
+        header(&refused, "x-accepted-oauth-scopes"),
+        Some("admin:org, read:org, write:org, user")
+    );
+    let body: Value = refused.json().await?;
+    assert!(
+        body["message"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("read:org"),
+        "{body}"
+    );
+    for scope in ["read:user read:org", "user", "admin:org"] {
+        let with = token(&standin, scope).await?;
+        let response = api_get(&standin, "/user/orgs", &with).await?;
+        assert_eq!(response.status(), StatusCode::OK, "{scope}");
+        let orgs: Vec<Value> = response.json().await?;
+        assert_eq!(orgs.len(), 1);
+        assert_eq!(orgs[0]["login"], "octo-org");
+        assert!(orgs[0]["id"].is_i64());
+    }
     Ok(())
 }
 

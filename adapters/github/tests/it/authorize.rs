@@ -99,7 +99,7 @@ async fn sign_in_without_pkce_works_end_to_end() -> TestResult {
     let provider = world.provider_with(|c| c.pkce = false)?;
 
     let code = world.code_from(&provider, Person::octocat(), None).await?;
-    let token = provider.exchange_code(&code, None).await?;
+    let token = provider.exchange_code(&code, None).await?.access_token;
 
     assert!(world.github.is_token_live(token.expose()));
     let sent = world

@@ -16,7 +16,7 @@ async fn exchange_and_profile_happy_path() -> TestResult {
     let profile = world.provider.fetch_profile(&token).await?;
 
     assert!(world.github.is_token_live(token.expose()));
-    assert_eq!(profile.subject().get(), 583_231);
+    assert_eq!(profile.subject().as_str(), "583231");
     assert_eq!(profile.username(), "octocat");
     assert_eq!(profile.name(), Some("The Octocat"));
     assert_eq!(profile.email(), Some("octocat@github.com"));

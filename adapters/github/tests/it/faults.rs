@@ -113,3 +113,89 @@ async fn an_unreachable_github_is_unreachable_and_named() -> TestResult {
     }
     Ok(())
 }
+
+#[tokio::test]
+async fn the_newer_calls_time_out_quickly_on_a_hanging_github() -> TestResult {
+    let world = World::start_expiring().await?;
+    let impatient = world.provider_with(|c| c.request_timeout = SHORT)?;
+    let grant = world.sign_in_grant(Person::octocat()).await?;
+    let refresh = grant.refresh_token.ok_or("no refresh token")?;
+    for endpoint in [
+        Endpoint::UserOrgs,
+        Endpoint::UserTeams,
+        Endpoint::DeleteToken,
+        Endpoint::AccessToken,
+    ] {
+        world.github.set_fault(endpoint, Fault::Hang);
+    }
+
+    let started = Instant::now();
+    let results = [
+        impatient
+            .organizations(&grant.access_token)
+            .await
+            .map(|_| ()),
+        impatient.teams(&grant.access_token).await.map(|_| ()),
+        impatient.revoke_token(&grant.access_token).await,
+        impatient.refresh(&refresh).await.map(|_| ()),
+    ];
+
+    assert!(
+        started.elapsed() < Duration::from_secs(8),
+        "took {:?}",
+        started.elapsed()
+    );
+    for result in results {
+        assert!(
+            matches!(&result, Err(ProviderError::Timeout(m)) if m.contains("0.3 s")),
+            "{result:?}"
+        );
+    }
+    Ok(())
+}
+
+#[tokio::test]
+async fn the_newer_calls_report_a_failing_github_as_a_bad_response() -> TestResult {
+    let world = World::start_expiring().await?;
+    let grant = world.sign_in_grant(Person::octocat()).await?;
+    let refresh = grant.refresh_token.ok_or("no refresh token")?;
+    for (fault, expected) in [
+        (Fault::Status(502), "502"),
+        (Fault::Garbage, "not the expected JSON"),
+        (Fault::RateLimited, "rate limit"),
+    ] {
+        for endpoint in [
+            Endpoint::UserOrgs,
+            Endpoint::UserTeams,
+            Endpoint::DeleteToken,
+            Endpoint::AccessToken,
+        ] {
+            world.github.set_fault(endpoint, fault.clone());
+        }
+
+        let results = [
+            world
+                .provider
+                .organizations(&grant.access_token)
+                .await
+                .map(|_| ()),
+            world.provider.teams(&grant.access_token).await.map(|_| ()),
+            world.provider.revoke_token(&grant.access_token).await,
+            world.provider.refresh(&refresh).await.map(|_| ()),
+        ];
+
+        for (i, result) in results.into_iter().enumerate() {
+            // A page is only "not JSON" where JSON was expected; revocation names the status.
+            let expected = if i == 2 && fault == Fault::Garbage {
+                "200"
+            } else {
+                expected
+            };
+            assert!(
+                matches!(&result, Err(ProviderError::BadResponse(m)) if m.contains(expected)),
+                "{fault:?}, call {i}: {result:?}"
+            );
+        }
+    }
+    Ok(())
+}

@@ -24,9 +24,11 @@ async fn capitalised_bearer_and_space_separated_scopes_are_accepted_too() -> Tes
     let (_world, provider) =
         provider_at("HTTP/1.1 200 OK\r\ncontent-type: application/json", body).await?;
 
-    let token = provider.exchange_code("abc", None).await?;
+    let grant = provider.exchange_code("abc", None).await?;
 
-    assert_eq!(token.expose(), "gho_canned");
+    assert_eq!(grant.access_token.expose(), "gho_canned");
+    let scopes = grant.scopes.ok_or("no scopes")?;
+    assert!(scopes.contains("repo") && scopes.contains("read:user"));
     Ok(())
 }
 

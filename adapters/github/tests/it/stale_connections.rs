@@ -43,7 +43,7 @@ async fn a_connection_closed_under_the_request_is_retried_once() -> TestResult {
     let (server, seen) = hanging_up_server(1)?;
     let provider = world.provider_with(|c| c.web_url = server.clone())?;
 
-    let token = provider.exchange_code("abc", None).await?;
+    let token = provider.exchange_code("abc", None).await?.access_token;
 
     assert_eq!(token.expose(), "gho_after_retry");
     assert_eq!(seen.load(Ordering::SeqCst), 2);

@@ -4,7 +4,7 @@
 use std::error::Error;
 use std::sync::atomic::{AtomicU32, Ordering};
 
-use nectr_application::ports::{AuthorizationRequest, IdentityProvider};
+use nectr_application::ports::{AuthorizationRequest, IdentityProvider, TokenGrant};
 use nectr_domain::{AccessToken, PkceVerifier, StateToken};
 use nectr_github::{GithubConfig, GithubProvider};
 use nectr_github_standin::{GithubStandIn, OAuthApp, Person};
@@ -26,8 +26,22 @@ pub struct World {
 
 impl World {
     pub async fn start() -> TestResult<Self> {
+        Self::start_with(OAuthApp::new(CLIENT_ID, SECRET, CALLBACK)).await
+    }
+
+    /// The test app opted into expiring tokens (8-hour access tokens with refresh tokens).
+    pub async fn start_expiring() -> TestResult<Self> {
+        Self::start_with(OAuthApp {
+            expiring_tokens: true,
+            ..OAuthApp::new(CLIENT_ID, SECRET, CALLBACK)
+        })
+        .await
+    }
+
+    /// `app` must carry the test app's client ID and callback, which the provider uses.
+    pub async fn start_with(app: OAuthApp) -> TestResult<Self> {
         let github = GithubStandIn::start().await?;
-        github.register_app(OAuthApp::new(CLIENT_ID, SECRET, CALLBACK));
+        github.register_app(app);
         let provider = GithubProvider::new(config(&github)?)?;
         Ok(Self { github, provider })
     }
@@ -60,8 +74,13 @@ impl World {
         Ok(param(&back, "code").ok_or("no code in the callback")?)
     }
 
-    /// `person` approves with PKCE and the code is exchanged: answers the token.
+    /// `person` approves with PKCE and the code is exchanged: answers the access token.
     pub async fn sign_in(&self, person: Person) -> TestResult<AccessToken> {
+        Ok(self.sign_in_grant(person).await?.access_token)
+    }
+
+    /// `person` approves with PKCE and the code is exchanged: answers all that came of it.
+    pub async fn sign_in_grant(&self, person: Person) -> TestResult<TokenGrant> {
         let verifier = verifier()?;
         let code = self
             .code_from(&self.provider, person, Some(&verifier))
@@ -79,6 +98,14 @@ pub fn config(github: &GithubStandIn) -> TestResult<GithubConfig> {
         Url::parse(&github.api_url())?,
         CALLBACK,
     ))
+}
+
+/// Octocat granting only `scopes` of what is requested.
+pub fn granting(scopes: &[&str]) -> Person {
+    Person {
+        grants_scopes: Some(scopes.iter().map(|s| (*s).to_owned()).collect()),
+        ..Person::octocat()
+    }
 }
 
 /// A fresh, well-formed `state` per call.
@@ -129,10 +156,20 @@ pub fn closed_port_url() -> TestResult<Url> {
 /// without the blank line) and `body`, then closes the connection. For answers the stand-in
 /// does not give.
 pub fn canned_server(head: &str, body: Vec<u8>) -> TestResult<Url> {
+    let head = head.to_owned();
+    canned_server_knowing_its_address(move |_| head, body)
+}
+
+/// As [`canned_server`], with a `head` that can name the server's own address (a `Link` to
+/// itself, say).
+pub fn canned_server_knowing_its_address(
+    head: impl FnOnce(std::net::SocketAddr) -> String,
+    body: Vec<u8>,
+) -> TestResult<Url> {
     use std::io::{Read, Write};
     let listener = std::net::TcpListener::bind(("127.0.0.1", 0))?;
     let address = listener.local_addr()?;
-    let head = format!("{head}\r\nconnection: close\r\n\r\n");
+    let head = format!("{}\r\nconnection: close\r\n\r\n", head(address));
     std::thread::spawn(move || {
         for stream in listener.incoming() {
             let Ok(mut stream) = stream else { return };
