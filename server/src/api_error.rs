@@ -6,7 +6,10 @@
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, ResponseError};
 use nectr_application::ports::{ProviderError, StoreError};
-use nectr_application::{CompleteSignInError, CurrentUserError, ReconnectError, StartSignInError};
+use nectr_application::{
+    CompleteSignInError, CurrentUserError, OrganizationAccessError, ProviderTokenError,
+    ReconnectError, StartSignInError,
+};
 
 /// An error response.
 #[derive(Debug)]
@@ -18,6 +21,8 @@ pub struct ApiError {
     cause: Option<String>,
     /// Set when the error ends a sign-in: its reason label.
     sign_in_failure: Option<&'static str>,
+    /// A stable code for programs, sent as `reason` beside `detail`.
+    reason: Option<&'static str>,
 }
 
 impl ApiError {
@@ -28,7 +33,15 @@ impl ApiError {
             retry_after_seconds: None,
             cause: None,
             sign_in_failure: None,
+            reason: None,
         }
+    }
+
+    /// Adds a stable `reason` code to the answer, for programs to act on.
+    #[must_use]
+    pub fn with_reason(mut self, reason: &'static str) -> Self {
+        self.reason = Some(reason);
+        self
     }
 
     /// An error whose `cause` is logged with the answer, in one line, and never sent.
@@ -86,7 +99,12 @@ impl ResponseError for ApiError {
         if let Some(seconds) = self.retry_after_seconds {
             response.insert_header((actix_web::http::header::RETRY_AFTER, seconds.to_string()));
         }
-        response.json(serde_json::json!({ "detail": self.detail }))
+        match self.reason {
+            Some(reason) => {
+                response.json(serde_json::json!({ "detail": self.detail, "reason": reason }))
+            }
+            None => response.json(serde_json::json!({ "detail": self.detail })),
+        }
     }
 }
 
@@ -117,14 +135,17 @@ impl From<ProviderError> for ApiError {
     fn from(e: ProviderError) -> Self {
         let status = match &e {
             ProviderError::CodeRejected(_) => StatusCode::BAD_REQUEST,
-            ProviderError::AccountRefused(_) => StatusCode::FORBIDDEN,
+            ProviderError::AccountRefused(_) | ProviderError::ScopeMissing(_) => {
+                StatusCode::FORBIDDEN
+            }
             ProviderError::Timeout(_) => StatusCode::GATEWAY_TIMEOUT,
             // The provider refused our own configuration or a token it had just issued, or
             // could not be reached or understood: all failures of the upstream side.
             ProviderError::Misconfigured(_)
             | ProviderError::TokenRejected(_)
             | ProviderError::Unreachable(_)
-            | ProviderError::BadResponse(_) => StatusCode::BAD_GATEWAY,
+            | ProviderError::BadResponse(_)
+            | ProviderError::Unsupported(_) => StatusCode::BAD_GATEWAY,
         };
         Self::new(status, e.to_string())
     }
@@ -134,6 +155,7 @@ impl From<StartSignInError> for ApiError {
     fn from(e: StartSignInError) -> Self {
         match e {
             StartSignInError::Store(e) => e.into(),
+            StartSignInError::UnknownProvider(_) => Self::new(StatusCode::NOT_FOUND, e.to_string()),
             // Load protection, not a fault of the request: retry once attempts have expired.
             StartSignInError::Busy => {
                 Self::new(StatusCode::SERVICE_UNAVAILABLE, e.to_string()).retry_after(60)
@@ -152,6 +174,7 @@ impl From<CompleteSignInError> for ApiError {
             | CompleteSignInError::Cancelled { .. }
             | CompleteSignInError::ProviderRefused { .. }
             | CompleteSignInError::MissingCode => Self::new(StatusCode::BAD_REQUEST, e.to_string()),
+            CompleteSignInError::NotAllowed(_) => Self::new(StatusCode::FORBIDDEN, e.to_string()),
         };
         Self {
             sign_in_failure: Some(reason),
@@ -179,6 +202,34 @@ impl From<ReconnectError> for ApiError {
             ReconnectError::Store(e) => e.into(),
             ReconnectError::Start(e) => e.into(),
             ReconnectError::TokenUnreadable => Self::new(StatusCode::UNAUTHORIZED, e.to_string()),
+            ReconnectError::OtherProvider { .. } => {
+                Self::new(StatusCode::BAD_REQUEST, e.to_string())
+            }
+        }
+    }
+}
+
+impl From<ProviderTokenError> for ApiError {
+    fn from(e: ProviderTokenError) -> Self {
+        match e {
+            ProviderTokenError::Store(e) => e.into(),
+            ProviderTokenError::Provider(e) => e.into(),
+            ProviderTokenError::UnknownUser => {
+                Self::new(StatusCode::NOT_FOUND, "No user has this id.").with_reason("unknown_user")
+            }
+            // The caller's request was fine; the person's state at the provider is not.
+            ProviderTokenError::ReauthenticationNeeded(reason) => {
+                Self::new(StatusCode::CONFLICT, e.to_string()).with_reason(reason.code())
+            }
+        }
+    }
+}
+
+impl From<OrganizationAccessError> for ApiError {
+    fn from(e: OrganizationAccessError) -> Self {
+        match e {
+            OrganizationAccessError::Session(e) => e.into(),
+            OrganizationAccessError::Token(e) => e.into(),
         }
     }
 }

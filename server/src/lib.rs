@@ -11,10 +11,12 @@ mod json_errors;
 mod limits;
 mod openapi;
 mod ops;
+mod providers;
 mod rate_limit;
 mod request_id;
 mod routes;
 mod security_headers;
+mod service_credentials;
 pub mod settings;
 mod startup;
 mod state;
@@ -22,4 +24,5 @@ mod sweeper;
 pub mod telemetry;
 
 pub use cookies::{BINDING_COOKIE, SESSION_COOKIE};
+pub use routes::RESERVED_PROVIDER_IDS;
 pub use startup::{Application, ExtraRoutes, Overrides, StartupError};

@@ -18,6 +18,8 @@ use crate::limits::{MAX_HEADER_BYTES, MAX_URI_BYTES};
 
 /// The name the operations use for the session cookie's security scheme.
 pub const SESSION_SCHEME: &str = "session_cookie";
+/// The name of the internal API's security scheme.
+pub const SERVICE_SCHEME: &str = "service_credential";
 
 /// Every error answer of the service, whatever made it.
 #[derive(Debug, Serialize, ToSchema)]
@@ -38,18 +40,21 @@ pub struct StatusResponse {
 #[openapi(
     info(
         title = "nectr-auth",
-        description = "GitHub OAuth sign-in for Nectr. A browser starts at `GET /auth/github`, \
-            comes back through `GET /auth/github/callback` with the session cookie \
+        description = "GitHub (and GitLab) OAuth sign-in for Nectr. A browser starts at \
+            `GET /auth/github` (or `/auth/gitlab`), comes back through \
+            `GET /auth/{provider}/callback` with the session cookie \
             `access_token`, and the frontend then asks `GET /auth/me` who is signed in. Every \
             error is JSON `{\"detail\": \"…\"}`, including the 404 for an unknown path and the \
             405 for a method a path does not have."
     ),
     paths(
-        crate::routes::github_login::start,
-        crate::routes::github_callback::complete,
+        crate::routes::start::start,
+        crate::routes::callback::complete,
         crate::routes::me::me,
+        crate::routes::organizations::organizations,
         crate::routes::reconnect::reconnect,
         crate::routes::logout::logout,
+        crate::routes::internal_token::provider_token,
         crate::ops::healthz,
         crate::ops::readyz,
         crate::ops::metrics,
@@ -60,6 +65,7 @@ pub struct StatusResponse {
     tags(
         (name = "auth", description = "Signing in and out, and who is signed in."),
         (name = "ops", description = "For operators and orchestrators: no session, no rate limit."),
+        (name = "internal", description = "For Nectr's own services, with a service credential; browsers are refused."),
     )
 )]
 pub struct ApiDoc;
@@ -79,6 +85,17 @@ impl Modify for Shared {
                 "The session cookie set by `GET /auth/github/callback`: HttpOnly, a signed \
                  token naming a server-side session.",
             ))),
+        );
+        components.add_security_scheme(
+            SERVICE_SCHEME,
+            SecurityScheme::Http(
+                utoipa::openapi::security::HttpBuilder::new()
+                    .scheme(utoipa::openapi::security::HttpAuthScheme::Bearer)
+                    .description(Some(
+                        "One of `INTERNAL_API_TOKENS`, for Nectr's own services.",
+                    ))
+                    .build(),
+            ),
         );
         // `limits::enforce` wraps every route, so each operation can answer these.
         let too_large = [

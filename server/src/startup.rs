@@ -13,7 +13,6 @@ use nectr_application::ports::{Clock, SessionStore};
 use nectr_application::{AuthService, Policy, Ports};
 use nectr_crypto::{AesGcmTokenCipher, JwtSessionSigner, Keyring, OsRandom};
 use nectr_db::Database;
-use nectr_github::{GithubConfig, GithubProvider};
 use nectr_session_cache::{CachedSessions, MemoizedSigner};
 
 use crate::api_error::framework;
@@ -24,6 +23,7 @@ use crate::edge;
 use crate::ops::{self, Ops};
 use crate::rate_limit::LoginRateLimit;
 use crate::security_headers::SecurityHeaders;
+use crate::service_credentials::ServiceCredentials;
 use crate::settings::{Problems, Settings};
 use crate::state::AppState;
 use crate::sweeper;
@@ -40,8 +40,8 @@ pub enum StartupError {
     Config(Problems),
     #[error("DATABASE_URL: {0}")]
     Database(#[from] nectr_db::DbError),
-    #[error("GitHub client: {0}")]
-    Github(String),
+    #[error("{0}")]
+    Provider(String),
     #[error(
         "cannot listen on {address} ({source}): choose a free PORT or stop the process that uses it"
     )]
@@ -101,18 +101,7 @@ impl Application {
                 tracing::info!(migrations = ?applied, database = %database.describe(), "migrations applied");
             }
         }
-        let mut github = GithubConfig::new(
-            client_id,
-            client_secret,
-            settings.github.web_url.clone(),
-            settings.github.api_url.clone(),
-            settings.callback_url(),
-        );
-        github.pkce = settings.github.pkce;
-        github.connect_timeout = settings.github.connect_timeout;
-        github.request_timeout = settings.github.request_timeout;
-        let provider =
-            GithubProvider::new(github).map_err(|e| StartupError::Github(e.to_string()))?;
+        let providers = crate::providers::offered(&settings, client_id, client_secret)?;
 
         let keyring = Keyring::new(
             settings.secret_key.clone(),
@@ -137,7 +126,7 @@ impl Application {
             users: store.clone(),
             states: store,
             sessions,
-            provider: Arc::new(provider),
+            providers,
             cipher: Arc::new(AesGcmTokenCipher::new(&keyring)),
             signer: Arc::new(MemoizedSigner::new(
                 Arc::new(JwtSessionSigner::new(&keyring)),
@@ -152,6 +141,7 @@ impl Application {
                 session_ttl_seconds: settings.session_ttl_minutes.saturating_mul(60),
                 state_ttl_seconds: settings.state_ttl_seconds,
                 max_live_states: settings.max_live_oauth_states,
+                revoke_provider_token_on_logout: settings.revoke_provider_token_on_logout,
             },
         );
         let login_limit = Arc::new(LoginRateLimit::new(
@@ -160,6 +150,8 @@ impl Application {
         ));
         let state = web::Data::new(AppState {
             auth: service.clone(),
+            backend_url: settings.backend_url.clone(),
+            service_credentials: ServiceCredentials::new(&settings.internal_api_tokens),
             cookies: CookiePolicy {
                 production: settings.is_production(),
                 session_max_age_seconds: settings.session_ttl_minutes.saturating_mul(60),

@@ -1,6 +1,7 @@
 //! `POST /auth/logout`: ends the session server-side, so a copied cookie dies too.
 
-use nectr_auth_tests::{Backend, TestApp, set_cookies, spawn_app};
+use nectr_auth_tests::{Backend, TestApp, TestOptions, set_cookies, spawn_app, spawn_app_with};
+use nectr_github_standin::{Endpoint, Fault};
 
 on_both_databases!(
     logout_clears_the_cookie_and_says_so,
@@ -10,6 +11,9 @@ on_both_databases!(
     signing_out_everywhere_ends_every_session_of_the_person,
     an_unknown_scope_is_refused,
     signing_in_again_never_revives_a_logged_out_session,
+    logout_keeps_the_github_token_by_default,
+    logout_revokes_the_github_token_when_the_operator_says_so,
+    logout_still_ends_the_session_when_github_cannot_revoke,
 );
 
 async fn logout_clears_the_cookie_and_says_so(backend: Backend) {
@@ -107,4 +111,51 @@ async fn signing_in_again_never_revives_a_logged_out_session(backend: Backend) {
     let callback = app.authorize(&app.start_sign_in().await).await;
     assert_eq!(app.follow(&callback).await.status(), 302);
     assert_eq!(app.get_with_session("/auth/me", &old).await.status(), 401);
+}
+
+fn revoking() -> TestOptions {
+    TestOptions {
+        vars: vec![("REVOKE_PROVIDER_TOKEN_ON_LOGOUT", "true".to_owned())],
+        ..TestOptions::default()
+    }
+}
+
+async fn logout_keeps_the_github_token_by_default(backend: Backend) {
+    let app = spawn_app(backend).await;
+    app.signed_in().await;
+    app.post("/auth/logout").await;
+    let tokens = app.github.issued_tokens();
+    assert!(tokens.iter().any(|t| app.github.is_token_live(t)));
+    assert!(app.github.requests_to(Endpoint::DeleteToken).is_empty());
+}
+
+async fn logout_revokes_the_github_token_when_the_operator_says_so(backend: Backend) {
+    let app = spawn_app_with(backend, revoking()).await;
+    app.signed_in().await;
+    let response = app.post("/auth/logout").await;
+    assert_eq!(response.status(), 200);
+    let body: serde_json::Value = response.json().await.expect("JSON");
+    assert_eq!(
+        body,
+        serde_json::json!({"message": "Logged out", "provider_token": "revoked"})
+    );
+    let tokens = app.github.issued_tokens();
+    assert!(tokens.iter().all(|t| !app.github.is_token_live(t)));
+    // Logging out again has no session, so nothing more is revoked or claimed.
+    let again: serde_json::Value = app.post("/auth/logout").await.json().await.expect("JSON");
+    assert_eq!(again, serde_json::json!({"message": "Logged out"}));
+}
+
+async fn logout_still_ends_the_session_when_github_cannot_revoke(backend: Backend) {
+    let app = spawn_app_with(backend, revoking()).await;
+    app.signed_in().await;
+    app.github.set_fault(Endpoint::DeleteToken, Fault::Status(502));
+    let response = app.post("/auth/logout").await;
+    assert_eq!(response.status(), 200);
+    let body: serde_json::Value = response.json().await.expect("JSON");
+    assert_eq!(body["provider_token"], "not_revoked");
+    let detail = body["provider_token_detail"].as_str().unwrap_or_default();
+    assert!(detail.contains("logged out"), "{detail}");
+    assert_eq!(app.get("/auth/me").await.status(), 401);
+    assert_eq!(app.count("sessions").await, 0);
 }

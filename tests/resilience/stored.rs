@@ -5,7 +5,7 @@
 use nectr_application::ports::TokenCipher as _;
 use nectr_auth_tests::Backend;
 use nectr_crypto::{AesGcmTokenCipher, Keyring, SecretKey};
-use nectr_domain::{EncryptedToken, GithubId, KeyId};
+use nectr_domain::{EncryptedToken, Identity, KeyId, ProviderId, Subject};
 
 /// One `users` row with its sealed token.
 #[derive(Debug)]
@@ -30,8 +30,9 @@ pub async fn users(backend: Backend, database_url: &str) -> Vec<StoredUser> {
     }
 }
 
-const SELECT_USERS: &str = "SELECT github_id, github_username, token_key_id, token_nonce, \
-                            token_ciphertext FROM users";
+/// GitHub people only: these tests sign in through GitHub.
+const SELECT_USERS: &str = "SELECT provider_user_id, username, token_key_id, token_nonce, \
+                            token_ciphertext FROM users WHERE provider = 'github'";
 
 async fn postgres_users(database_url: &str) -> Vec<StoredUser> {
     let (client, connection) = tokio_postgres::connect(database_url, tokio_postgres::NoTls)
@@ -44,7 +45,7 @@ async fn postgres_users(database_url: &str) -> Vec<StoredUser> {
         .expect("users can be read")
         .iter()
         .map(|row| StoredUser {
-            github_id: row.get(0),
+            github_id: github_id(row.get(0)),
             login: row.get(1),
             key_id: row.get(2),
             nonce: row.get(3),
@@ -54,15 +55,15 @@ async fn postgres_users(database_url: &str) -> Vec<StoredUser> {
 }
 
 fn sqlite_users(path: &str) -> Vec<StoredUser> {
-    use diesel::sql_types::{BigInt, Binary, Text};
+    use diesel::sql_types::{Binary, Text};
     use diesel::{Connection as _, RunQueryDsl as _};
 
     #[derive(diesel::QueryableByName)]
     struct Row {
-        #[diesel(sql_type = BigInt)]
-        github_id: i64,
         #[diesel(sql_type = Text)]
-        github_username: String,
+        provider_user_id: String,
+        #[diesel(sql_type = Text)]
+        username: String,
         #[diesel(sql_type = Text)]
         token_key_id: String,
         #[diesel(sql_type = Binary)]
@@ -76,13 +77,17 @@ fn sqlite_users(path: &str) -> Vec<StoredUser> {
         .expect("users can be read")
         .into_iter()
         .map(|row| StoredUser {
-            github_id: row.github_id,
-            login: row.github_username,
+            github_id: github_id(&row.provider_user_id),
+            login: row.username,
             key_id: row.token_key_id,
             nonce: row.token_nonce,
             ciphertext: row.token_ciphertext,
         })
         .collect()
+}
+
+fn github_id(text: &str) -> i64 {
+    text.parse().expect("GitHub ids are stored as decimal text")
 }
 
 /// Opens sealed tokens as the service would, with a cipher built from the same `SECRET_KEY`.
@@ -99,10 +104,13 @@ impl Opener {
         let key_id = KeyId::parse(&user.key_id).map_err(|e| format!("key id: {e}"))?;
         let sealed = EncryptedToken::new(key_id, user.nonce.clone(), user.ciphertext.clone())
             .map_err(|e| format!("sealed value: {e}"))?;
-        let owner = GithubId::new(user.github_id).map_err(|e| format!("github id: {e}"))?;
+        let owner = Identity::new(
+            ProviderId::parse("github").map_err(|e| format!("provider: {e}"))?,
+            Subject::from_number(user.github_id).map_err(|e| format!("github id: {e}"))?,
+        );
         self.0
-            .open(&sealed, owner)
-            .map(|token| token.expose().to_owned())
+            .open(&sealed, &owner)
+            .map(|tokens| tokens.access.expose().to_owned())
             .map_err(|e| format!("{e}"))
     }
 }

@@ -36,6 +36,8 @@ pub struct TestOptions {
     pub registered_secret: Option<String>,
     /// How often the service sweeps expired rows (default: as configured, 60 s).
     pub sweep_interval: Option<Duration>,
+    /// Register the OAuth App with expiring tokens (8-hour tokens plus refresh tokens).
+    pub expiring_tokens: bool,
 }
 
 /// A running service with everything around it.
@@ -95,14 +97,17 @@ pub async fn spawn_app_with(backend: Backend, options: TestOptions) -> TestApp {
         }
     };
 
-    github.register_app(OAuthApp::new(
-        CLIENT_ID,
-        options
-            .registered_secret
-            .as_deref()
-            .unwrap_or(CLIENT_SECRET),
-        format!("{address}/auth/github/callback"),
-    ));
+    github.register_app(OAuthApp {
+        expiring_tokens: options.expiring_tokens,
+        ..OAuthApp::new(
+            CLIENT_ID,
+            options
+                .registered_secret
+                .as_deref()
+                .unwrap_or(CLIENT_SECRET),
+            format!("{address}/auth/github/callback"),
+        )
+    });
 
     let mut vars: HashMap<String, String> = [
         ("FRONTEND_URL", FRONTEND.to_owned()),

@@ -2,7 +2,7 @@ use std::collections::HashMap;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use nectr_domain::GithubId;
+use nectr_domain::{Identity, ProviderId, Subject};
 use tokio::sync::Semaphore;
 
 use super::*;
@@ -82,11 +82,15 @@ fn session(n: u8) -> SessionId {
 fn person(id: i64) -> User {
     User {
         id: UserId::new(id).expect("positive"),
-        github_id: GithubId::new(id + 100).expect("positive"),
-        github_username: format!("user-{id}"),
+        identity: Identity::new(
+            ProviderId::parse("github").expect("valid"),
+            Subject::from_number(id + 100).expect("positive"),
+        ),
+        username: format!("user-{id}"),
         name: None,
         email: None,
         avatar_url: None,
+        granted_scopes: None,
         created_at: Timestamp::from_unix_seconds(T0),
         updated_at: Timestamp::from_unix_seconds(T0),
     }

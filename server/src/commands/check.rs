@@ -15,6 +15,12 @@ pub fn check() -> i32 {
         "Authorization callback URL to register on the GitHub OAuth App: {}",
         settings.callback_url()
     ));
+    if settings.gitlab.is_some() {
+        super::print(&format!(
+            "Redirect URI to register on the GitLab application: {}",
+            settings.callback_url_for("gitlab")
+        ));
+    }
     if let Err(missing) = settings.require_github_credentials() {
         problems.0.extend(missing.0);
     }
@@ -36,6 +42,15 @@ pub fn check() -> i32 {
         },
         settings.database.describe(),
         settings.frontend_url,
+    ));
+    super::print(&format!(
+        "Sign-in offered with: GitHub{}; internal token API: {}",
+        if settings.gitlab.is_some() { ", GitLab" } else { "" },
+        if settings.internal_api_tokens.is_empty() {
+            "off (set INTERNAL_API_TOKENS to enable)"
+        } else {
+            "on"
+        },
     ));
     0
 }

@@ -1,4 +1,4 @@
-//! `GET /auth/github/callback`: the provider sends the browser back here.
+//! `GET /auth/{provider}/callback`: the provider sends the browser back here.
 
 use actix_web::http::header::REFERRER_POLICY;
 use actix_web::{HttpRequest, HttpResponse, web};
@@ -6,7 +6,7 @@ use nectr_application::CallbackParams;
 use serde::Deserialize;
 use utoipa::IntoParams;
 
-use super::{binding_cookie, found, session_cookie};
+use super::{binding_cookie, found, offered, session_cookie};
 use crate::api_error::ApiError;
 use crate::openapi::ErrorResponse;
 use crate::state::AppState;
@@ -15,30 +15,32 @@ use crate::state::AppState;
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct CallbackQuery {
-    /// The authorization code; absent when GitHub sends an `error`.
+    /// The authorization code; absent when the provider sends an `error`.
     code: Option<String>,
-    /// The state `/auth/github` issued; checked before anything else.
+    /// The state `/auth/{provider}` issued; checked before anything else.
     state: Option<String>,
-    /// GitHub's OAuth error, e.g. `access_denied` when the person pressed Cancel.
+    /// The provider's OAuth error, e.g. `access_denied` when the person pressed Cancel.
     error: Option<String>,
-    /// GitHub's explanation of `error`.
+    /// The provider's explanation of `error`.
     error_description: Option<String>,
 }
 
-/// Finish signing in: GitHub sends the browser back here.
+/// Finish signing in: the provider sends the browser back here.
 ///
-/// The state must exist, be unexpired, unused and bound to this browser; it is consumed at
-/// once. The code is exchanged at GitHub, the person is upserted by GitHub id, and the
-/// session cookie is set. No error ends in a session.
+/// The state must exist, be unexpired, unused, bound to this browser and have been sent to
+/// this provider; it is consumed at once. The code is exchanged at the provider, the
+/// operator's sign-in rules are applied, the person is upserted by (provider, provider's id),
+/// and the session cookie is set. No error ends in a session.
 #[utoipa::path(
     get,
-    path = "/auth/github/callback",
+    path = "/auth/{provider}/callback",
     operation_id = "complete_sign_in",
     tag = "auth",
     params(
+        ("provider" = String, Path, description = "The provider the sign-in was started with."),
         CallbackQuery,
         ("nectr_oauth_binding" = Option<String>, Cookie,
-            description = "Set by `/auth/github`; the state is only accepted in the browser that holds it."),
+            description = "Set by `/auth/{provider}`; the state is only accepted in the browser that holds it."),
         ("access_token" = Option<String>, Cookie,
             description = "An earlier session in this browser, which the new sign-in revokes."),
     ),
@@ -48,21 +50,24 @@ pub struct CallbackQuery {
                 ("Location" = String, description = "`{FRONTEND_URL}/dashboard`."),
                 ("Set-Cookie" = String, description = "The session cookie `access_token`: HttpOnly, `Path=/`, `Max-Age` from `ACCESS_TOKEN_EXPIRE_MINUTES`; `SameSite=Lax` in development, `SameSite=None; Secure` in production."),
             )),
-        (status = 400, description = "`Invalid or expired OAuth state`, the person cancelled, GitHub refused the sign-in or rejected the code, no `code`, or a malformed query.",
+        (status = 400, description = "`Invalid or expired OAuth state` (also for a state started at another provider), the person cancelled, the provider refused the sign-in or rejected the code, no `code`, or a malformed query.",
             body = ErrorResponse),
-        (status = 403, description = "GitHub refused the account.", body = ErrorResponse),
-        (status = 502, description = "GitHub is unreachable, answered something unusable, or refused this service's settings.",
+        (status = 403, description = "The provider refused the account, or the operator's sign-in rules (allowed users, organizations, teams) do not admit this person; the message names the rules.", body = ErrorResponse),
+        (status = 404, description = "No such provider is offered here.", body = ErrorResponse),
+        (status = 502, description = "The provider is unreachable, answered something unusable, or refused this service's settings.",
             body = ErrorResponse),
         (status = 503, description = "The database is unavailable.", body = ErrorResponse),
-        (status = 504, description = "GitHub did not answer in time.", body = ErrorResponse),
+        (status = 504, description = "The provider did not answer in time.", body = ErrorResponse),
     )
 )]
 
 pub async fn complete(
     request: HttpRequest,
+    provider: web::Path<String>,
     query: web::Query<CallbackQuery>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
+    offered(&state, &provider)?;
     let query = query.into_inner();
     let params = CallbackParams {
         code: query.code,
@@ -73,6 +78,7 @@ pub async fn complete(
     let signed_in = state
         .auth
         .complete_sign_in(
+            &provider,
             params,
             binding_cookie(&request).as_deref(),
             session_cookie(&request).as_deref(),

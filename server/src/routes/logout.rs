@@ -3,6 +3,7 @@
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
+use nectr_application::ProviderTokenRevocation;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -40,6 +41,14 @@ pub struct LogoutResponse {
     /// How many sessions ended; only with `scope=all`.
     #[serde(skip_serializing_if = "Option::is_none")]
     sessions_ended: Option<u64>,
+    /// Only when the operator set `REVOKE_PROVIDER_TOKEN_ON_LOGOUT` and a live session
+    /// logged out: `revoked`, `already_invalid` (the provider no longer knew it), or
+    /// `not_revoked` (the provider could not be asked; see `provider_token_detail`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    provider_token: Option<&'static str>,
+    /// Why the provider token could not be revoked.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    provider_token_detail: Option<String>,
 }
 
 /// Log out, here or everywhere.
@@ -91,20 +100,30 @@ pub async fn logout(
     state.origins.check(&request, "Logging out")?;
     // If the session cannot be revoked the cookie is kept, so the person can try again rather
     // than believe a copied cookie is dead.
-    let ended = state
+    let outcome = state
         .auth
         .logout(session_cookie(&request).as_deref(), everywhere)
         .await?;
-    let body = if everywhere {
-        LogoutResponse {
-            message: "Logged out everywhere",
-            sessions_ended: Some(ended),
-        }
-    } else {
-        LogoutResponse {
-            message: "Logged out",
-            sessions_ended: None,
-        }
+    let (provider_token, provider_token_detail) = match outcome.provider_token {
+        None => (None, None),
+        Some(ProviderTokenRevocation::Revoked) => (Some("revoked"), None),
+        Some(ProviderTokenRevocation::AlreadyInvalid) => (Some("already_invalid"), None),
+        Some(ProviderTokenRevocation::Failed(why)) => (
+            Some("not_revoked"),
+            Some(format!(
+                "You are logged out here, but the provider token could not be revoked ({why}). Revoke this app's access in your provider account settings if you want it gone now."
+            )),
+        ),
+    };
+    let body = LogoutResponse {
+        message: if everywhere {
+            "Logged out everywhere"
+        } else {
+            "Logged out"
+        },
+        sessions_ended: everywhere.then_some(outcome.ended),
+        provider_token,
+        provider_token_detail,
     };
     Ok(HttpResponse::Ok()
         .cookie(state.cookies.clear_session())

@@ -19,41 +19,69 @@ use crate::state::AppState;
 pub struct MeResponse {
     /// This service's id of the person.
     id: i64,
-    /// GitHub's numeric user id (64-bit).
-    github_id: i64,
-    /// The GitHub login.
-    github_username: String,
-    /// The display name on GitHub, if any.
+    /// GitHub's numeric user id (64-bit); `null` for people who signed in with another
+    /// provider.
+    #[schema(required = true)]
+    github_id: Option<i64>,
+    /// The GitHub login; `null` for people who signed in with another provider.
+    #[schema(required = true)]
+    github_username: Option<String>,
+    /// The display name at the provider, if any.
     #[schema(required = true)]
     name: Option<String>,
     /// The public or primary verified email, if any.
     #[schema(required = true)]
     email: Option<String>,
-    /// The GitHub avatar, if any.
+    /// The avatar at the provider, if any.
     #[schema(required = true)]
     avatar_url: Option<String>,
     /// When the person first signed in: RFC 3339, UTC.
     #[schema(format = DateTime)]
     created_at: String,
+    /// The provider the person signed in with: `github`, `gitlab`.
+    provider: String,
+    /// The provider's id of the person, as text.
+    provider_user_id: String,
+    /// The username at the provider.
+    username: String,
+    /// The scopes the provider says it granted; `null` when it has not said (people who last
+    /// signed in before scopes were recorded).
+    #[schema(required = true)]
+    granted_scopes: Option<Vec<String>>,
+    /// The requested scopes that were not granted (the person may have unticked them, or an
+    /// organization policy withheld them); reconnecting asks again. `null` when unknown.
+    #[schema(required = true)]
+    missing_scopes: Option<Vec<String>>,
 }
 
-impl From<User> for MeResponse {
-    fn from(user: User) -> Self {
+impl MeResponse {
+    fn new(user: User, missing_scopes: Option<Vec<String>>) -> Self {
         let created_at = OffsetDateTime::from_unix_timestamp(user.created_at.unix_seconds())
             .ok()
             .and_then(|t| t.format(&Rfc3339).ok())
             .unwrap_or_default();
+        let github_id = user.identity.numeric_subject_at(GITHUB);
         Self {
             id: user.id.get(),
-            github_id: user.github_id.get(),
-            github_username: user.github_username,
+            github_id,
+            github_username: github_id.map(|_| user.username.clone()),
             name: user.name,
             email: user.email,
             avatar_url: user.avatar_url,
             created_at,
+            provider: user.identity.provider.to_string(),
+            provider_user_id: user.identity.subject.to_string(),
+            username: user.username,
+            granted_scopes: user
+                .granted_scopes
+                .map(|s| s.iter().map(str::to_owned).collect()),
+            missing_scopes,
         }
     }
 }
+
+/// The provider whose people have `github_id` and `github_username`.
+const GITHUB: &str = "github";
 
 /// Who is signed in: the session check the frontend makes on every page.
 #[utoipa::path(
@@ -63,7 +91,7 @@ impl From<User> for MeResponse {
     tag = "auth",
     security(("session_cookie" = [])),
     responses(
-        (status = 200, description = "The signed-in person.", body = MeResponse),
+        (status = 200, description = "The signed-in person, with the scopes their provider granted and those it did not.", body = MeResponse),
         (status = 401, description = "`Not authenticated` without a cookie; `Invalid or expired token` for a bad, expired or revoked one.",
             body = ErrorResponse),
         (status = 503, description = "The database is unavailable.", body = ErrorResponse),
@@ -77,5 +105,6 @@ pub async fn me(
         .auth
         .current_user(session_cookie(&request).as_deref())
         .await?;
-    Ok(HttpResponse::Ok().json(MeResponse::from(user)))
+    let missing = state.auth.missing_scopes(&user);
+    Ok(HttpResponse::Ok().json(MeResponse::new(user, missing)))
 }

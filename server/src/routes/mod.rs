@@ -1,37 +1,72 @@
 //! The HTTP API: one handler per file, registered here.
 
 // Visible to the crate so `openapi` can gather the handlers' annotations.
-pub(crate) mod github_callback;
-pub(crate) mod github_login;
+pub(crate) mod callback;
+pub(crate) mod internal_token;
 pub(crate) mod logout;
 pub(crate) mod me;
+pub(crate) mod organizations;
 pub(crate) mod reconnect;
+pub(crate) mod start;
 
+use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, Route, web};
 
 use nectr_application::StartedSignIn;
 
-use crate::api_error::framework;
+use crate::api_error::{ApiError, framework};
 use crate::cookies::{BINDING_COOKIE, SESSION_COOKIE};
 use crate::state::AppState;
 
-/// Registers every route; each path answers other methods with a JSON 405.
+/// Path segments under `/auth/` that are routes of their own, so no provider may be named so.
+pub const RESERVED_PROVIDER_IDS: &[&str] = &["me", "logout"];
+
+/// Registers every route; each path answers other methods with a JSON 405. The fixed paths
+/// come first: `/auth/{provider}` would otherwise take `/auth/me`.
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(resource("/auth/github", web::get().to(github_login::start)))
+    cfg.service(resource("/auth/me", web::get().to(me::me)))
         .service(resource(
-            "/auth/github/callback",
-            web::get().to(github_callback::complete),
+            "/auth/me/organizations",
+            web::get().to(organizations::organizations),
         ))
-        .service(resource(
-            "/auth/github/reconnect",
-            web::get().to(reconnect::reconnect),
-        ))
-        .service(resource("/auth/me", web::get().to(me::me)))
         .service(resource("/auth/logout", web::post().to(logout::logout)))
+        .service(resource(
+            "/internal/users/{user_id}/provider-token",
+            web::get().to(internal_token::provider_token),
+        ))
         .service(resource(
             "/openapi.json",
             web::get().to(crate::openapi::openapi_json),
+        ))
+        .service(resource("/auth/{provider}", web::get().to(start::start)))
+        .service(resource(
+            "/auth/{provider}/callback",
+            web::get().to(callback::complete),
+        ))
+        .service(resource(
+            "/auth/{provider}/reconnect",
+            web::get().to(reconnect::reconnect),
         ));
+}
+
+/// The offered provider named by the path, or a 404 that lists the offered ones.
+fn offered(state: &AppState, provider: &str) -> Result<(), ApiError> {
+    if state.auth.providers().get(provider).is_some() {
+        return Ok(());
+    }
+    let offered: Vec<String> = state
+        .auth
+        .providers()
+        .iter()
+        .map(|p| format!("/auth/{}", p.adapter.id()))
+        .collect();
+    Err(ApiError::new(
+        StatusCode::NOT_FOUND,
+        format!(
+            "Not found: this service offers sign-in at {}.",
+            offered.join(" and ")
+        ),
+    ))
 }
 
 /// `path` answering `route` only; other methods get a JSON 405.

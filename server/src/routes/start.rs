@@ -1,32 +1,34 @@
-//! `GET /auth/github`: start sign-in.
+//! `GET /auth/{provider}`: start sign-in.
 
 use actix_web::{HttpRequest, HttpResponse, web};
 
-use super::{binding_cookie, to_provider};
+use super::{binding_cookie, offered, to_provider};
 use crate::api_error::ApiError;
 use crate::openapi::ErrorResponse;
 use crate::state::AppState;
 
-/// Start signing in with GitHub.
+/// Start signing in with a provider (`github`, or `gitlab` when configured).
 ///
-/// Stores a fresh state (256 random bits, with its deadline and PKCE verifier), binds it to
-/// this browser with the `nectr_oauth_binding` cookie and redirects to GitHub's authorization
-/// page. Starts are rate-limited per client address.
+/// Stores a fresh state (256 random bits, with its deadline, provider and PKCE verifier),
+/// binds it to this browser with the `nectr_oauth_binding` cookie and redirects to the
+/// provider's authorization page. Starts are rate-limited per client address.
 #[utoipa::path(
     get,
-    path = "/auth/github",
+    path = "/auth/{provider}",
     operation_id = "start_sign_in",
     tag = "auth",
     params(
+        ("provider" = String, Path, description = "`github`, or another configured provider such as `gitlab`."),
         ("nectr_oauth_binding" = Option<String>, Cookie,
             description = "The browser's binding from an earlier start; reused so sign-ins in several tabs all stay valid."),
     ),
     responses(
-        (status = 302, description = "To GitHub's authorization page.",
+        (status = 302, description = "To the provider's authorization page.",
             headers(
-                ("Location" = String, description = "`{GITHUB_URL}/login/oauth/authorize` with `client_id`, `redirect_uri`, `scope`, `state` and the PKCE `code_challenge`."),
+                ("Location" = String, description = "GitHub: `{GITHUB_URL}/login/oauth/authorize` with `client_id`, `redirect_uri`, `scope`, `state` and the PKCE `code_challenge`; GitLab: `{GITLAB_URL}/oauth/authorize` likewise, with `response_type=code`."),
                 ("Set-Cookie" = String, description = "`nectr_oauth_binding`: HttpOnly, `SameSite=Lax`, lives as long as the state."),
             )),
+        (status = 404, description = "No such provider is offered here.", body = ErrorResponse),
         (status = 429, description = "Too many sign-in starts from this client address.", body = ErrorResponse,
             headers(("Retry-After" = u64, description = "Seconds to wait."))),
         (status = 503, description = "Too many sign-ins are in progress (with `Retry-After`), or the database is unavailable.",
@@ -36,12 +38,14 @@ use crate::state::AppState;
 )]
 pub async fn start(
     request: HttpRequest,
+    provider: web::Path<String>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
+    offered(&state, &provider)?;
     state.login_limit.check(&request)?;
     let started = state
         .auth
-        .start_sign_in(binding_cookie(&request).as_deref())
+        .start_sign_in(&provider, binding_cookie(&request).as_deref())
         .await?;
     Ok(to_provider(&state, &started))
 }

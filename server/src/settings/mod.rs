@@ -5,10 +5,12 @@
 //! turns that map into typed values or a list of one-line problems.
 
 mod parse;
+mod providers;
 mod sources;
 
 use std::time::Duration;
 
+use nectr_application::SignInRules;
 use nectr_crypto::SecretKey;
 use nectr_db::DatabaseConfig;
 use secrecy::SecretString;
@@ -42,6 +44,16 @@ pub const KNOWN_VARIABLES: &[&str] = &[
     "MAX_LIVE_OAUTH_STATES",
     "TRUST_X_FORWARDED_FOR",
     "SESSION_CACHE_SECONDS",
+    "ALLOWED_GITHUB_USERS",
+    "ALLOWED_GITHUB_ORGS",
+    "ALLOWED_GITHUB_TEAMS",
+    "GITLAB_CLIENT_ID",
+    "GITLAB_CLIENT_SECRET",
+    "GITLAB_URL",
+    "ALLOWED_GITLAB_USERS",
+    "ALLOWED_GITLAB_GROUPS",
+    "REVOKE_PROVIDER_TOKEN_ON_LOGOUT",
+    "INTERNAL_API_TOKENS",
 ];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -74,8 +86,21 @@ pub struct GithubSettings {
     pub web_url: Url,
     pub api_url: Url,
     pub pkce: bool,
+    /// Who may sign in (`ALLOWED_GITHUB_USERS`, `ALLOWED_GITHUB_ORGS`, `ALLOWED_GITHUB_TEAMS`).
+    pub rules: SignInRules,
     pub connect_timeout: Duration,
     pub request_timeout: Duration,
+}
+
+/// The GitLab application this service also signs in with, when configured.
+#[derive(Debug, Clone)]
+pub struct GitlabSettings {
+    pub client_id: String,
+    pub client_secret: SecretString,
+    /// gitlab.com or a self-managed instance (`GITLAB_URL`).
+    pub url: Url,
+    /// Who may sign in (`ALLOWED_GITLAB_USERS`, `ALLOWED_GITLAB_GROUPS`).
+    pub rules: SignInRules,
 }
 
 /// Typed, validated configuration.
@@ -89,6 +114,8 @@ pub struct Settings {
     pub database: DatabaseConfig,
     pub database_max_connections: usize,
     pub github: GithubSettings,
+    /// Set when `GITLAB_CLIENT_ID` and `GITLAB_CLIENT_SECRET` are.
+    pub gitlab: Option<GitlabSettings>,
     pub secret_key: SecretKey,
     pub key_source: KeySource,
     pub previous_secret_keys: Vec<SecretKey>,
@@ -106,6 +133,11 @@ pub struct Settings {
     /// How long a session the database vouched for is believed without asking again (0: ask
     /// on every request); also how late a revocation on another instance may be seen here.
     pub session_cache_seconds: u32,
+    /// Whether logout also revokes the person's provider token.
+    pub revoke_provider_token_on_logout: bool,
+    /// Credentials of the Nectr services that may fetch people's provider tokens
+    /// (`INTERNAL_API_TOKENS`); none turns the internal API off.
+    pub internal_api_tokens: Vec<SecretString>,
     /// HTTP worker threads (tests use one).
     pub workers: usize,
     /// How often expired states and sessions are deleted.
@@ -117,9 +149,14 @@ impl Settings {
         self.app_env == AppEnv::Production
     }
 
-    /// The URL to register as the OAuth App's "Authorization callback URL".
+    /// The URL to register as the GitHub OAuth App's "Authorization callback URL".
     pub fn callback_url(&self) -> String {
-        join(&self.backend_url, "/auth/github/callback")
+        self.callback_url_for("github")
+    }
+
+    /// The callback URL of the provider `id`: `{BACKEND_URL}/auth/{id}/callback`.
+    pub fn callback_url_for(&self, id: &str) -> String {
+        join(&self.backend_url, &format!("/auth/{id}/callback"))
     }
 
     /// Where the browser lands after signing in.

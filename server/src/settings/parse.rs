@@ -10,6 +10,7 @@ use nectr_db::DatabaseConfig;
 use secrecy::SecretString;
 use url::Url;
 
+use super::providers::{gitlab, internal_api_tokens, sign_in_rules};
 use super::{AppEnv, GithubSettings, KeySource, LogFormat, Settings};
 
 /// One configuration problem.
@@ -64,25 +65,25 @@ impl std::fmt::Display for Problems {
 }
 
 /// Reads variables, remembering every problem instead of stopping at the first.
-struct Reader<'a> {
+pub(super) struct Reader<'a> {
     vars: &'a HashMap<String, String>,
     problems: Problems,
 }
 
 impl<'a> Reader<'a> {
     /// The value, or `None` when unset or empty (an empty variable means "unset").
-    fn get(&self, name: &str) -> Option<&'a str> {
+    pub(super) fn get(&self, name: &str) -> Option<&'a str> {
         self.vars
             .get(name)
             .map(String::as_str)
             .filter(|v| !v.is_empty())
     }
 
-    fn problem(&mut self, name: &str, message: impl Into<String>) {
+    pub(super) fn problem(&mut self, name: &str, message: impl Into<String>) {
         self.problems.push(Problem::new(name, message));
     }
 
-    fn number<T: std::str::FromStr + PartialOrd + std::fmt::Display + Copy>(
+    pub(super) fn number<T: std::str::FromStr + PartialOrd + std::fmt::Display + Copy>(
         &mut self,
         name: &str,
         default: T,
@@ -104,7 +105,7 @@ impl<'a> Reader<'a> {
         }
     }
 
-    fn boolean(&mut self, name: &str, default: bool) -> bool {
+    pub(super) fn boolean(&mut self, name: &str, default: bool) -> bool {
         match self
             .get(name)
             .map(|v| v.trim().to_ascii_lowercase())
@@ -121,7 +122,7 @@ impl<'a> Reader<'a> {
     }
 
     /// An absolute http(s) URL without trailing slash, query or fragment; https in production.
-    fn url(&mut self, name: &str, default: &str, production: bool) -> Url {
+    pub(super) fn url(&mut self, name: &str, default: &str, production: bool) -> Url {
         let text = self.get(name).unwrap_or(default);
         let fallback = || Url::parse(default).unwrap_or_else(|_| unreachable!("defaults parse"));
         // `Url::parse` silently drops tabs and line breaks and trims spaces, so a value pasted
@@ -263,6 +264,9 @@ impl Settings {
         let trust_x_forwarded_for = r.boolean("TRUST_X_FORWARDED_FOR", false);
         // At most 5: a session revoked on another instance must be refused here within 5 s.
         let session_cache_seconds = r.number("SESSION_CACHE_SECONDS", 2_u32, 0, 5);
+        let gitlab = gitlab(&mut r, production);
+        let revoke_provider_token_on_logout = r.boolean("REVOKE_PROVIDER_TOKEN_ON_LOGOUT", false);
+        let internal_api_tokens = internal_api_tokens(&mut r);
         let settings = Settings {
             app_env,
             host,
@@ -272,6 +276,7 @@ impl Settings {
             database,
             database_max_connections,
             github,
+            gitlab,
             secret_key,
             key_source,
             previous_secret_keys,
@@ -284,6 +289,8 @@ impl Settings {
             max_live_oauth_states,
             trust_x_forwarded_for,
             session_cache_seconds,
+            revoke_provider_token_on_logout,
+            internal_api_tokens,
             workers: std::thread::available_parallelism().map_or(2, usize::from),
             sweep_interval: Duration::from_secs(60),
         };
@@ -371,6 +378,12 @@ fn github(r: &mut Reader<'_>, production: bool) -> GithubSettings {
         web_url: r.url("GITHUB_URL", DEFAULT_GITHUB, production),
         api_url: r.url("GITHUB_API_URL", DEFAULT_GITHUB_API, production),
         pkce: r.boolean("GITHUB_PKCE", true),
+        rules: sign_in_rules(
+            r,
+            "ALLOWED_GITHUB_USERS",
+            "ALLOWED_GITHUB_ORGS",
+            Some("ALLOWED_GITHUB_TEAMS"),
+        ),
         connect_timeout: Duration::from_secs(5),
         request_timeout: Duration::from_secs(10),
     }

@@ -1,0 +1,127 @@
+//! Settings of the identity providers beyond GitHub's credentials: who may sign in, the
+//! GitLab application, and the credentials of the internal API.
+
+use nectr_application::SignInRules;
+use secrecy::SecretString;
+
+use super::GitlabSettings;
+use super::parse::Reader;
+
+const DEFAULT_GITLAB: &str = "https://gitlab.com";
+
+/// Service credentials shorter than this are guessable; `openssl rand -hex 32` gives 64.
+const MIN_INTERNAL_TOKEN_LEN: usize = 32;
+
+/// A comma-separated list of names, trimmed, empty items dropped.
+fn list(r: &Reader<'_>, name: &str) -> Vec<String> {
+    r.get(name)
+        .map(|text| {
+            text.split(',')
+                .map(str::trim)
+                .filter(|item| !item.is_empty())
+                .map(str::to_owned)
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Names as providers spell them: letters, digits, `-`, `_`, `.`; GitLab group paths also
+/// have `/`.
+fn plausible(name: &str, slash: bool) -> bool {
+    name.chars()
+        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.') || (slash && c == '/'))
+}
+
+pub(super) fn sign_in_rules(
+    r: &mut Reader<'_>,
+    users: &str,
+    organizations: &str,
+    teams: Option<&str>,
+) -> SignInRules {
+    let rules = SignInRules {
+        users: list(r, users),
+        organizations: list(r, organizations),
+        teams: teams.map(|t| list(r, t)).unwrap_or_default(),
+    };
+    if let Some(bad) = rules.users.iter().find(|u| !plausible(u, false)) {
+        r.problem(
+            users,
+            format!("has {bad:?}, which is not a username: list usernames separated by commas"),
+        );
+    }
+    // GitLab groups nest (`parent/child`); GitHub organizations do not.
+    let nested = teams.is_none();
+    if let Some(bad) = rules
+        .organizations
+        .iter()
+        .find(|o| !plausible(o, nested))
+    {
+        r.problem(
+            organizations,
+            format!("has {bad:?}, which is not an organization name: list names separated by commas"),
+        );
+    }
+    if let (Some(name), Some(bad)) = (
+        teams,
+        rules.teams.iter().find(|t| {
+            !matches!(t.split_once('/'), Some((org, team)) if !org.is_empty() && !team.is_empty() && plausible(org, false) && plausible(team, false))
+        }),
+    ) {
+        r.problem(
+            name,
+            format!("has {bad:?}: write each team as organization/team-slug, e.g. acme/reviewers"),
+        );
+    }
+    rules
+}
+
+/// GitLab is offered when both its credentials are set.
+pub(super) fn gitlab(r: &mut Reader<'_>, production: bool) -> Option<GitlabSettings> {
+    let id = r.get("GITLAB_CLIENT_ID").map(str::to_owned);
+    let secret = r.get("GITLAB_CLIENT_SECRET").map(str::to_owned);
+    let url = r.url("GITLAB_URL", DEFAULT_GITLAB, production);
+    let rules = sign_in_rules(r, "ALLOWED_GITLAB_USERS", "ALLOWED_GITLAB_GROUPS", None);
+    for (name, value) in [("GITLAB_CLIENT_ID", &id), ("GITLAB_CLIENT_SECRET", &secret)] {
+        if value.as_deref().is_some_and(|v| v.trim() != v) {
+            r.problem(name, "has leading or trailing whitespace: copy it again without spaces or newlines");
+        }
+    }
+    match (id, secret) {
+        (Some(client_id), Some(secret)) => Some(GitlabSettings {
+            client_id,
+            client_secret: SecretString::from(secret),
+            url,
+            rules,
+        }),
+        (Some(_), None) => {
+            r.problem("GITLAB_CLIENT_SECRET", "is not set while GITLAB_CLIENT_ID is: copy the secret from the GitLab application's page, or unset GITLAB_CLIENT_ID to offer GitHub only");
+            None
+        }
+        (None, Some(_)) => {
+            r.problem("GITLAB_CLIENT_ID", "is not set while GITLAB_CLIENT_SECRET is: copy the application id from the GitLab application's page, or unset GITLAB_CLIENT_SECRET");
+            None
+        }
+        (None, None) => {
+            if !rules.is_open() {
+                r.problem("ALLOWED_GITLAB_USERS", "and ALLOWED_GITLAB_GROUPS need GitLab sign-in: set GITLAB_CLIENT_ID and GITLAB_CLIENT_SECRET, or unset them");
+            }
+            None
+        }
+    }
+}
+
+pub(super) fn internal_api_tokens(r: &mut Reader<'_>) -> Vec<SecretString> {
+    let tokens = list(r, "INTERNAL_API_TOKENS");
+    if tokens
+        .iter()
+        .any(|t| t.len() < MIN_INTERNAL_TOKEN_LEN || !t.bytes().all(|b| b.is_ascii_graphic()))
+    {
+        // The message never repeats a value: these are credentials.
+        r.problem(
+            "INTERNAL_API_TOKENS",
+            format!("has a token shorter than {MIN_INTERNAL_TOKEN_LEN} characters or with spaces: generate each with `openssl rand -hex 32`"),
+        );
+        return Vec::new();
+    }
+    tokens.into_iter().map(SecretString::from).collect()
+}
