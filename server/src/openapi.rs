@@ -26,6 +26,9 @@ pub const SERVICE_SCHEME: &str = "service_credential";
 pub struct ErrorResponse {
     /// What went wrong and what to do about it, for a person to read.
     pub detail: String,
+    /// A stable code for programs, on some answers (the internal API's, and `409`s).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
 }
 
 /// The answer of the liveness and readiness checks.

@@ -16,12 +16,14 @@ use serde_json::Value;
 
 /// Every route the service has, as (method, path). Adding a route means adding it here, and
 /// the tests below then require it to be documented.
-const ROUTES: [(&str, &str); 9] = [
-    ("GET", "/auth/github"),
-    ("GET", "/auth/github/callback"),
-    ("GET", "/auth/github/reconnect"),
+const ROUTES: [(&str, &str); 11] = [
+    ("GET", "/auth/{provider}"),
+    ("GET", "/auth/{provider}/callback"),
+    ("GET", "/auth/{provider}/reconnect"),
     ("GET", "/auth/me"),
+    ("GET", "/auth/me/organizations"),
     ("POST", "/auth/logout"),
+    ("GET", "/internal/users/{user_id}/provider-token"),
     ("GET", "/healthz"),
     ("GET", "/readyz"),
     ("GET", "/metrics"),
@@ -58,6 +60,8 @@ impl Service {
             ("GITHUB_URL", "http://127.0.0.1:9".to_owned()),
             ("GITHUB_API_URL", "http://127.0.0.1:9".to_owned()),
             ("SECRET_KEY", SecretKey::generate().encode()),
+            // On, so the internal route answers as documented (401 without the credential).
+            ("INTERNAL_API_TOKENS", "c".repeat(40)),
         ]
         .into_iter()
         .map(|(name, value)| (name.to_owned(), value))
@@ -87,9 +91,13 @@ impl Service {
         }
     }
 
-    /// Sends a request without cookies: the status, the content type and the body.
+    /// Sends a request without cookies: the status, the content type and the body. Path
+    /// parameters are filled in with values the service knows (the GitHub provider, user 1).
     async fn send(&self, method: &str, path: &str) -> (StatusCode, String, String) {
         let method = Method::from_bytes(method.as_bytes()).expect("a method");
+        let path = path
+            .replace("{provider}", "github")
+            .replace("{user_id}", "1");
         let url = format!("{}{path}", self.base);
         let response = self
             .client
@@ -242,12 +250,26 @@ async fn the_document_is_openapi_3_1_and_names_this_service() {
     };
     for (method, path) in [
         ("get", "/auth/me"),
-        ("get", "/auth/github/reconnect"),
+        ("get", "/auth/me/organizations"),
+        ("get", "/auth/{provider}/reconnect"),
         ("post", "/auth/logout"),
     ] {
         assert!(requires_session(method, path), "{method} {path}");
     }
-    for (method, path) in [("get", "/auth/github"), ("get", "/healthz")] {
+    let service_scheme = &document["components"]["securitySchemes"]["service_credential"];
+    assert_eq!(service_scheme["type"], "http", "{service_scheme}");
+    assert_eq!(service_scheme["scheme"], "bearer", "{service_scheme}");
+    let internal = &document["paths"]["/internal/users/{user_id}/provider-token"]["get"];
+    assert!(
+        internal["security"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .any(|r| r.get("service_credential").is_some()),
+        "{internal}"
+    );
+    assert!(!requires_session("get", "/internal/users/{user_id}/provider-token"));
+    for (method, path) in [("get", "/auth/{provider}"), ("get", "/healthz")] {
         assert!(!requires_session(method, path), "{method} {path}");
     }
 }
@@ -328,7 +350,7 @@ async fn no_undocumented_method_is_handled() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn me_response_has_the_specs_seven_fields() {
+async fn me_response_has_the_specs_seven_fields_and_the_provider_fields() {
     let service = Service::start().await;
     let (_, document) = service.document().await;
     let me = &document["paths"]["/auth/me"]["get"]["responses"]["200"]["content"]["application/json"]
@@ -338,7 +360,7 @@ async fn me_response_has_the_specs_seven_fields() {
     assert_eq!(schema["type"], "object");
     let properties = schema["properties"].as_object().expect("properties");
     let names: BTreeSet<&str> = properties.keys().map(String::as_str).collect();
-    let spec: BTreeSet<&str> = [
+    let spec = [
         "id",
         "github_id",
         "github_username",
@@ -346,32 +368,46 @@ async fn me_response_has_the_specs_seven_fields() {
         "email",
         "avatar_url",
         "created_at",
-    ]
-    .into();
-    assert_eq!(names, spec);
-    // The service always sends all seven, with `null` for what is unknown.
+    ];
+    let providers = [
+        "provider",
+        "provider_user_id",
+        "username",
+        "granted_scopes",
+        "missing_scopes",
+    ];
+    let all: BTreeSet<&str> = spec.into_iter().chain(providers).collect();
+    assert_eq!(names, all);
+    // The service always sends every field, with `null` for what is unknown.
     let required: BTreeSet<&str> = schema["required"]
         .as_array()
         .expect("required")
         .iter()
         .filter_map(Value::as_str)
         .collect();
-    assert_eq!(required, spec);
-    assert_eq!(properties["github_id"]["type"], "integer");
-    assert_eq!(properties["github_id"]["format"], "int64");
+    assert_eq!(required, all);
+    assert!(has_type(&properties["github_id"], &Value::from(5_000_000_000_i64)));
     assert_eq!(properties["id"]["type"], "integer");
-    assert_eq!(properties["github_username"]["type"], "string");
+    assert!(has_type(&properties["github_username"], &Value::from("octocat")));
     assert_eq!(properties["created_at"]["type"], "string");
     assert_eq!(properties["created_at"]["format"], "date-time");
-    for nullable in ["name", "email", "avatar_url"] {
+    // Null for people of another provider (`github_*`), or when unknown.
+    for nullable in [
+        "name",
+        "email",
+        "avatar_url",
+        "github_id",
+        "github_username",
+        "granted_scopes",
+        "missing_scopes",
+    ] {
         assert!(
-            has_type(&properties[nullable], &Value::Null)
-                && has_type(&properties[nullable], &Value::from("x")),
+            has_type(&properties[nullable], &Value::Null),
             "{nullable}: {}",
             properties[nullable]
         );
     }
-    for not_nullable in ["id", "github_id", "github_username", "created_at"] {
+    for not_nullable in ["id", "created_at", "provider", "provider_user_id", "username"] {
         assert!(
             !has_type(&properties[not_nullable], &Value::Null),
             "{not_nullable}"
