@@ -1,6 +1,7 @@
 //! Property tests of the crypto adapter's parsers of outside input: `SecretKey::parse`,
 //! session JWT verification and sealed-token opening accept their own well-formed values only,
-//! and never panic on anything else.
+//! and never panic on anything else. Sealed provider-token bundles come back exactly, for
+//! their identity only, and never show in `Debug`.
 
 use base64::Engine as _;
 use base64::engine::GeneralPurpose;
@@ -8,7 +9,8 @@ use base64::engine::general_purpose::{STANDARD, STANDARD_NO_PAD, URL_SAFE, URL_S
 use nectr_application::ports::{CipherError, SessionSigner, SignerError, TokenCipher};
 use nectr_crypto::{AesGcmTokenCipher, JwtSessionSigner, KeyError, Keyring, SecretKey};
 use nectr_domain::{
-    AccessToken, EncryptedToken, GithubId, KeyId, SessionClaims, SessionId, Timestamp, UserId,
+    AccessToken, EncryptedToken, Identity, KeyId, ProviderId, ProviderTokens, RefreshToken,
+    SessionClaims, SessionId, Subject, Timestamp, UserId,
 };
 use proptest::prelude::*;
 use serde_json::{Value, json};
@@ -238,8 +240,50 @@ fn apply(token: &str, mutation: &Mutation) -> String {
     }
 }
 
-fn owner(id: i64) -> GithubId {
-    GithubId::new(id).expect("a positive id")
+/// A GitHub person, by GitHub's numeric id.
+fn owner(id: i64) -> Identity {
+    Identity::new(
+        ProviderId::parse("github").expect("a provider id"),
+        Subject::from_number(id).expect("a positive id"),
+    )
+}
+
+/// Provider ids: the two known ones often, any valid one otherwise.
+fn provider() -> impl Strategy<Value = ProviderId> {
+    prop_oneof![
+        1 => Just("github".to_owned()),
+        1 => Just("gitlab".to_owned()),
+        2 => "[a-z][a-z0-9-]{0,31}",
+    ]
+    .prop_map(|text| ProviderId::parse(&text).expect("a valid provider id"))
+}
+
+/// Subjects: numeric ids (GitHub, GitLab) and any printable text (an OpenID `sub`).
+fn subject() -> impl Strategy<Value = Subject> {
+    prop_oneof![
+        (1..=i64::MAX).prop_map(|n| Subject::from_number(n).expect("positive")),
+        "[0-9]{1,20}".prop_map(|t| Subject::parse(&t).expect("digits")),
+        "[!-~]{1,64}".prop_map(|t| Subject::parse(&t).expect("printable ASCII")),
+        ("[!-~]{1,16}", 65..=255_usize)
+            .prop_map(|(seed, len)| Subject::parse(&cycled(&seed, len)).expect("printable")),
+    ]
+}
+
+fn identity() -> impl Strategy<Value = Identity> {
+    (provider(), subject()).prop_map(|(provider, subject)| Identity::new(provider, subject))
+}
+
+/// Whether two different identities are bound to the same associated data, which the
+/// adapter spells `{subject}` for GitHub (as before other providers existed) and
+/// `{provider}/{subject}` for the others: a GitHub subject that is itself spelled
+/// `{provider}/{subject}` is the one overlap. GitHub's subjects are numeric ids, so it does
+/// not arise from sign-ins; the properties below leave it out rather than assert it away.
+fn spelled_alike(a: &Identity, b: &Identity) -> bool {
+    let other_spelling = |github: &Identity, other: &Identity| {
+        github.provider.as_str() == "github"
+            && github.subject.as_str() == format!("{}/{}", other.provider, other.subject)
+    };
+    other_spelling(a, b) || other_spelling(b, a)
 }
 
 /// `seed` repeated to exactly `len` characters (`seed` is never empty).
@@ -254,6 +298,77 @@ fn access_token() -> impl Strategy<Value = AccessToken> {
         1 => ("[!-~]{1,64}", 65..=4096_usize).prop_map(|(seed, len)| cycled(&seed, len)),
     ]
     .prop_map(|text| AccessToken::new(text).expect("printable ASCII"))
+}
+
+/// Refresh tokens of every allowed length but `-`, which the sealed form uses for "no
+/// refresh token" (no provider issues it; see `ProviderTokens::to_sealable`).
+fn refresh_token() -> impl Strategy<Value = RefreshToken> {
+    access_token()
+        .prop_filter("not the absent marker", |t| t.expose() != "-")
+        .prop_map(|t| RefreshToken::new(t.expose().to_owned()).expect("printable ASCII"))
+}
+
+fn deadline() -> impl Strategy<Value = Option<Timestamp>> {
+    proptest::option::of(prop_oneof![
+        (NOW - 1_000_000_000..=NOW + 1_000_000_000).prop_map(Timestamp::from_unix_seconds),
+        any::<i64>().prop_map(Timestamp::from_unix_seconds),
+    ])
+}
+
+/// Bundles as providers hand them over: a lasting token, or an expiring one with or without
+/// a refresh token, each deadline present or not. A refresh deadline comes only with a
+/// refresh token (alone it means nothing, and a bundle without refresh token or access
+/// deadline is sealed as the bare access token).
+fn provider_tokens() -> impl Strategy<Value = ProviderTokens> {
+    prop_oneof![
+        access_token().prop_map(ProviderTokens::lasting),
+        (
+            access_token(),
+            deadline(),
+            proptest::option::of((refresh_token(), deadline())),
+        )
+            .prop_map(|(access, access_expires_at, refresh)| {
+                let (refresh, refresh_expires_at) = refresh.unzip();
+                ProviderTokens {
+                    access,
+                    access_expires_at,
+                    refresh,
+                    refresh_expires_at: refresh_expires_at.flatten(),
+                }
+            }),
+    ]
+}
+
+/// Every field of a bundle, comparable (`ProviderTokens` is not `PartialEq`: it holds secrets).
+type Fields = (String, Option<i64>, Option<String>, Option<i64>);
+
+fn fields(tokens: &ProviderTokens) -> Fields {
+    (
+        tokens.access.expose().to_owned(),
+        tokens.access_expires_at.map(Timestamp::unix_seconds),
+        tokens.refresh.as_ref().map(|r| r.expose().to_owned()),
+        tokens.refresh_expires_at.map(Timestamp::unix_seconds),
+    )
+}
+
+/// Another token of the same length that differs from `text` at every position.
+fn other_of_same_length(text: &str) -> String {
+    text.chars()
+        .map(|c| if c == 'x' { 'y' } else { 'x' })
+        .collect()
+}
+
+/// The same bundle with other tokens of the same lengths in it.
+fn with_other_tokens(tokens: &ProviderTokens) -> ProviderTokens {
+    ProviderTokens {
+        access: AccessToken::new(other_of_same_length(tokens.access.expose()))
+            .expect("x and y only"),
+        refresh: tokens
+            .refresh
+            .as_ref()
+            .map(|r| RefreshToken::new(other_of_same_length(r.expose())).expect("x and y only")),
+        ..tokens.clone()
+    }
 }
 
 /// Ways to damage a sealed token.
@@ -447,19 +562,20 @@ proptest! {
     ) {
         let ring = keyring();
         let cipher = AesGcmTokenCipher::new(&ring);
-        let sealed = cipher.seal(&token, owner(owner_id));
+        let token = ProviderTokens::lasting(token);
+        let sealed = cipher.seal(&token, &owner(owner_id));
         prop_assert_eq!(sealed.key_id(), &ring.current_key_id());
-        let opened = cipher.open(&sealed, owner(owner_id)).map(|t| t.expose().to_owned());
-        prop_assert_eq!(opened.ok(), Some(token.expose().to_owned()));
+        let opened = cipher.open(&sealed, &owner(owner_id)).map(|t| fields(&t));
+        prop_assert_eq!(opened.ok(), Some(fields(&token)));
         if other_id != owner_id {
-            let foreign = cipher.open(&sealed, owner(other_id));
+            let foreign = cipher.open(&sealed, &owner(other_id));
             prop_assert!(matches!(foreign, Err(CipherError::Corrupt)));
         }
         // Sealed under key 2 before it was rotated out of the current slot.
         let older = AesGcmTokenCipher::new(&Keyring::new(key(2), vec![]));
-        let older = older.seal(&token, owner(owner_id));
-        let opened = cipher.open(&older, owner(owner_id)).map(|t| t.expose().to_owned());
-        prop_assert_eq!(opened.ok(), Some(token.expose().to_owned()));
+        let older = older.seal(&token, &owner(owner_id));
+        let opened = cipher.open(&older, &owner(owner_id)).map(|t| fields(&t));
+        prop_assert_eq!(opened.ok(), Some(fields(&token)));
     }
 
     #[test]
@@ -471,12 +587,12 @@ proptest! {
         ],
         nonce in any::<[u8; 12]>(),
         ciphertext in proptest::collection::vec(any::<u8>(), 17..300),
-        owner_id in 1..=i64::MAX,
+        owner in identity(),
     ) {
         let known = [key_id_of(1), key_id_of(2)].contains(&key_id);
         let sealed = EncryptedToken::new(key_id, nonce.to_vec(), ciphertext)
             .map_err(|e| TestCaseError::fail(e.to_string()))?;
-        let opened = AesGcmTokenCipher::new(&keyring()).open(&sealed, owner(owner_id));
+        let opened = AesGcmTokenCipher::new(&keyring()).open(&sealed, &owner);
         if known {
             prop_assert!(matches!(opened, Err(CipherError::Corrupt)));
         } else {
@@ -486,15 +602,72 @@ proptest! {
 
     #[test]
     fn any_change_to_a_sealed_value_is_refused(
-        token in access_token(),
-        owner_id in 1..=i64::MAX,
+        tokens in provider_tokens(),
+        owner in identity(),
         mutation in seal_mutation(),
     ) {
         let cipher = AesGcmTokenCipher::new(&keyring());
-        let sealed = cipher.seal(&token, owner(owner_id));
+        let sealed = cipher.seal(&tokens, &owner);
         let mutated = apply_seal(&sealed, &mutation);
         prop_assume!(mutated.is_some());
         let mutated = mutated.ok_or_else(|| TestCaseError::fail("assumed"))?;
-        prop_assert!(cipher.open(&mutated, owner(owner_id)).is_err(), "{:?} opened", mutation);
+        prop_assert!(cipher.open(&mutated, &owner).is_err(), "{:?} opened", mutation);
+    }
+
+    #[test]
+    fn sealed_bundles_come_back_exactly_and_only_for_their_identity(
+        tokens in provider_tokens(),
+        owner in identity(),
+        other_provider in provider(),
+        other_subject in subject(),
+    ) {
+        let ring = keyring();
+        let cipher = AesGcmTokenCipher::new(&ring);
+        let sealed = cipher.seal(&tokens, &owner);
+        prop_assert_eq!(sealed.key_id(), &ring.current_key_id());
+        prop_assert!(cipher.is_current(&sealed));
+        let opened = cipher.open(&sealed, &owner).map(|t| fields(&t));
+        prop_assert_eq!(opened.ok(), Some(fields(&tokens)));
+
+        // The same subject at another provider, another subject at the same provider, and a
+        // subject that merely starts like the owner's.
+        let elsewhere = Identity::new(other_provider, owner.subject.clone());
+        let someone_else = Identity::new(owner.provider.clone(), other_subject);
+        let longer = Subject::parse(&format!("{}0", owner.subject))
+            .map(|s| Identity::new(owner.provider.clone(), s));
+        for other in [Some(elsewhere), Some(someone_else), longer.ok()].into_iter().flatten() {
+            if other == owner || spelled_alike(&owner, &other) {
+                continue;
+            }
+            let foreign = cipher.open(&sealed, &other);
+            prop_assert!(matches!(foreign, Err(CipherError::Corrupt)), "{} opened", other);
+        }
+
+        // Sealed under key 2 before it was rotated out of the current slot.
+        let older = AesGcmTokenCipher::new(&Keyring::new(key(2), vec![]));
+        let older = older.seal(&tokens, &owner);
+        prop_assert!(!cipher.is_current(&older));
+        let opened = cipher.open(&older, &owner).map(|t| fields(&t));
+        prop_assert_eq!(opened.ok(), Some(fields(&tokens)));
+    }
+
+    #[test]
+    fn debug_of_sealed_and_opened_bundles_does_not_depend_on_the_tokens(
+        tokens in provider_tokens(),
+        owner in identity(),
+    ) {
+        let cipher = AesGcmTokenCipher::new(&keyring());
+        let others = with_other_tokens(&tokens);
+        let (sealed, sealed_others) = (cipher.seal(&tokens, &owner), cipher.seal(&others, &owner));
+        let opened = cipher.open(&sealed, &owner).map_err(|e| TestCaseError::fail(e.to_string()))?;
+        let opened_others = cipher
+            .open(&sealed_others, &owner)
+            .map_err(|e| TestCaseError::fail(e.to_string()))?;
+        // The sealed form shows its key id and length; a bundle shows its deadlines and
+        // whether it has a refresh token. Nothing else, so no token.
+        prop_assert_eq!(format!("{sealed:?}"), format!("{sealed_others:?}"));
+        prop_assert_eq!(format!("{tokens:?}"), format!("{others:?}"));
+        prop_assert_eq!(format!("{opened:?}"), format!("{opened_others:?}"));
+        prop_assert_eq!(format!("{opened:#?}"), format!("{opened_others:#?}"));
     }
 }
