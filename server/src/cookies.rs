@@ -14,16 +14,16 @@ pub const BINDING_COOKIE: &str = "nectr_oauth_binding";
 pub struct CookiePolicy {
     pub production: bool,
     pub session_max_age_seconds: i64,
-    /// Where the browser sees the sign-in routes: `/auth/github` below the path of
-    /// `BACKEND_URL` (a proxy may serve the service under a prefix such as `/api`). The
-    /// binding cookie only needs to reach those routes.
-    pub binding_path: String,
+    /// Where the browser sees the sign-in routes: `/auth` below the path of `BACKEND_URL` (a
+    /// proxy may serve the service under a prefix such as `/api`). Each provider's binding
+    /// cookie lives at `{auth_path}/{provider}`, the only routes it needs to reach.
+    pub auth_path: String,
 }
 
 impl CookiePolicy {
-    /// The binding cookie's path for a service whose public URL has `backend_path`.
-    pub fn binding_path_for(backend_path: &str) -> String {
-        format!("{}/auth/github", backend_path.trim_end_matches('/'))
+    /// The sign-in routes' common path for a service whose public URL has `backend_path`.
+    pub fn auth_path_for(backend_path: &str) -> String {
+        format!("{}/auth", backend_path.trim_end_matches('/'))
     }
 }
 
@@ -44,9 +44,9 @@ impl CookiePolicy {
     /// The binding cookie is always `SameSite=Lax`: the provider's redirect back to the
     /// callback is a top-level GET navigation, which Lax cookies accompany, while requests a
     /// foreign page makes in the background do not carry it.
-    pub fn binding(&self, value: String, ttl_seconds: i64) -> Cookie<'static> {
+    pub fn binding(&self, value: String, ttl_seconds: i64, provider: &str) -> Cookie<'static> {
         Cookie::build(BINDING_COOKIE, value)
-            .path(self.binding_path.clone())
+            .path(format!("{}/{provider}", self.auth_path))
             .http_only(true)
             .secure(self.production)
             .same_site(SameSite::Lax)
@@ -78,7 +78,7 @@ mod tests {
         CookiePolicy {
             production,
             session_max_age_seconds: 3600,
-            binding_path: CookiePolicy::binding_path_for(backend_path),
+            auth_path: CookiePolicy::auth_path_for(backend_path),
         }
     }
 
@@ -107,13 +107,25 @@ mod tests {
 
     #[test]
     fn binding_cookie_follows_a_path_prefix_of_the_backend_url() {
-        let binding = policy(false, "/api").binding("b".into(), 600).to_string();
+        let binding = policy(false, "/api")
+            .binding("b".into(), 600, "github")
+            .to_string();
         assert!(binding.contains("Path=/api/auth/github;"), "{binding}");
     }
 
     #[test]
+    fn each_provider_has_its_own_binding_cookie() {
+        let binding = policy(false, "/")
+            .binding("b".into(), 600, "gitlab")
+            .to_string();
+        assert!(binding.contains("Path=/auth/gitlab;"), "{binding}");
+    }
+
+    #[test]
     fn binding_cookie_is_lax_and_scoped_to_the_sign_in_routes() {
-        let binding = policy(true, "/").binding("b".into(), 600).to_string();
+        let binding = policy(true, "/")
+            .binding("b".into(), 600, "github")
+            .to_string();
         assert_eq!(
             binding,
             "nectr_oauth_binding=b; HttpOnly; SameSite=Lax; Secure; Path=/auth/github; Max-Age=600"

@@ -3,8 +3,8 @@
 
 use std::sync::Arc;
 
-use nectr_application::{Providers, SignInRules};
 use nectr_application::ports::IdentityProvider;
+use nectr_application::{Providers, SignInRules};
 use nectr_github::{GithubConfig, GithubProvider};
 use nectr_gitlab::{GitlabConfig, GitlabProvider};
 use secrecy::SecretString;
@@ -29,7 +29,11 @@ pub fn offered(
         settings.github.rules.clone(),
     )?;
     if let Some(gitlab) = &settings.gitlab {
-        register(&mut providers, self::gitlab(settings, gitlab)?, gitlab.rules.clone())?;
+        register(
+            &mut providers,
+            self::gitlab(settings, gitlab)?,
+            gitlab.rules.clone(),
+        )?;
     }
     Ok(providers)
 }
@@ -65,8 +69,8 @@ fn github(
     config.pkce = settings.github.pkce;
     config.connect_timeout = settings.github.connect_timeout;
     config.request_timeout = settings.github.request_timeout;
-    let provider =
-        GithubProvider::new(config).map_err(|e| StartupError::Provider(format!("GitHub client: {e}")))?;
+    let provider = GithubProvider::new(config)
+        .map_err(|e| StartupError::Provider(format!("GitHub client: {e}")))?;
     Ok(Arc::new(provider))
 }
 
@@ -82,7 +86,7 @@ fn gitlab(
     );
     // Group rules can only be checked with a token that may list groups.
     config.read_groups = !gitlab.rules.organizations.is_empty();
-    let provider =
-        GitlabProvider::new(config).map_err(|e| StartupError::Provider(format!("GitLab client: {e}")))?;
+    let provider = GitlabProvider::new(config)
+        .map_err(|e| StartupError::Provider(format!("GitLab client: {e}")))?;
     Ok(Arc::new(provider))
 }

@@ -92,7 +92,10 @@ mod tests {
     const TOKEN: &str = "0123456789abcdef0123456789abcdef";
 
     fn credentials() -> ServiceCredentials {
-        ServiceCredentials::new(&[SecretString::from("x".repeat(40)), SecretString::from(TOKEN)])
+        ServiceCredentials::new(&[
+            SecretString::from("x".repeat(40)),
+            SecretString::from(TOKEN),
+        ])
     }
 
     fn status(result: Result<(), ApiError>) -> Option<u16> {
@@ -144,6 +147,9 @@ mod tests {
         let request = TestRequest::default()
             .insert_header((AUTHORIZATION, format!("Bearer {TOKEN}")))
             .to_http_request();
-        assert_eq!(status(ServiceCredentials::new(&[]).check(&request)), Some(404));
+        assert_eq!(
+            status(ServiceCredentials::new(&[]).check(&request)),
+            Some(404)
+        );
     }
 }

@@ -155,7 +155,7 @@ impl Application {
             cookies: CookiePolicy {
                 production: settings.is_production(),
                 session_max_age_seconds: settings.session_ttl_minutes.saturating_mul(60),
-                binding_path: CookiePolicy::binding_path_for(settings.backend_url.path()),
+                auth_path: CookiePolicy::auth_path_for(settings.backend_url.path()),
             },
             dashboard_url: settings.dashboard_url(),
             origins: TrustedOrigins {

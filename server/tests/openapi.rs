@@ -268,7 +268,10 @@ async fn the_document_is_openapi_3_1_and_names_this_service() {
             .any(|r| r.get("service_credential").is_some()),
         "{internal}"
     );
-    assert!(!requires_session("get", "/internal/users/{user_id}/provider-token"));
+    assert!(!requires_session(
+        "get",
+        "/internal/users/{user_id}/provider-token"
+    ));
     for (method, path) in [("get", "/auth/{provider}"), ("get", "/healthz")] {
         assert!(!requires_session(method, path), "{method} {path}");
     }
@@ -386,9 +389,15 @@ async fn me_response_has_the_specs_seven_fields_and_the_provider_fields() {
         .filter_map(Value::as_str)
         .collect();
     assert_eq!(required, all);
-    assert!(has_type(&properties["github_id"], &Value::from(5_000_000_000_i64)));
+    assert!(has_type(
+        &properties["github_id"],
+        &Value::from(5_000_000_000_i64)
+    ));
     assert_eq!(properties["id"]["type"], "integer");
-    assert!(has_type(&properties["github_username"], &Value::from("octocat")));
+    assert!(has_type(
+        &properties["github_username"],
+        &Value::from("octocat")
+    ));
     assert_eq!(properties["created_at"]["type"], "string");
     assert_eq!(properties["created_at"]["format"], "date-time");
     // Null for people of another provider (`github_*`), or when unknown.
@@ -407,7 +416,13 @@ async fn me_response_has_the_specs_seven_fields_and_the_provider_fields() {
             properties[nullable]
         );
     }
-    for not_nullable in ["id", "created_at", "provider", "provider_user_id", "username"] {
+    for not_nullable in [
+        "id",
+        "created_at",
+        "provider",
+        "provider_user_id",
+        "username",
+    ] {
         assert!(
             !has_type(&properties[not_nullable], &Value::Null),
             "{not_nullable}"

@@ -149,7 +149,8 @@ async fn logout_revokes_the_github_token_when_the_operator_says_so(backend: Back
 async fn logout_still_ends_the_session_when_github_cannot_revoke(backend: Backend) {
     let app = spawn_app_with(backend, revoking()).await;
     app.signed_in().await;
-    app.github.set_fault(Endpoint::DeleteToken, Fault::Status(502));
+    app.github
+        .set_fault(Endpoint::DeleteToken, Fault::Status(502));
     let response = app.post("/auth/logout").await;
     assert_eq!(response.status(), 200);
     let body: serde_json::Value = response.json().await.expect("JSON");

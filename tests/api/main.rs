@@ -30,6 +30,7 @@ mod cross_site;
 mod database_outage;
 mod framework_errors;
 mod github_failures;
+mod gitlab;
 mod instances;
 mod keys;
 mod lifetimes;

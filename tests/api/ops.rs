@@ -85,7 +85,7 @@ async fn metrics_count_requests_sign_ins_github_calls_and_the_pool(backend: Back
     at_least_one("nectr_auth_sign_ins_completed_total");
     at_least_one("nectr_auth_sign_ins_failed_total{reason=\"invalid_state\"}");
     at_least_one(
-        "nectr_auth_http_request_duration_seconds_count{route=\"/auth/github/callback\",method=\"GET\"}",
+        "nectr_auth_http_request_duration_seconds_count{route=\"/auth/{provider}/callback\",method=\"GET\"}",
     );
     at_least_one("nectr_auth_github_request_duration_seconds_count{call=\"token\"}");
     at_least_one("nectr_auth_github_request_duration_seconds_count{call=\"user\"}");

@@ -33,7 +33,10 @@ async fn me_shows_the_scopes_a_person_withheld(backend: Backend) {
         ..Person::octocat()
     });
     let me = app.signed_in().await;
-    assert_eq!(me["granted_scopes"], serde_json::json!(["read:user", "repo"]));
+    assert_eq!(
+        me["granted_scopes"],
+        serde_json::json!(["read:user", "repo"])
+    );
     assert_eq!(
         me["missing_scopes"],
         serde_json::json!(["read:org", "user:email"])
@@ -90,5 +93,8 @@ async fn organizations_lists_what_the_token_sees_and_links_to_grant_more(backend
 async fn organizations_needs_a_session(backend: Backend) {
     let app = spawn_app(backend).await;
     let (status, body) = organizations(&app).await;
-    assert_eq!((status, body["detail"].as_str()), (401, Some("Not authenticated")));
+    assert_eq!(
+        (status, body["detail"].as_str()),
+        (401, Some("Not authenticated"))
+    );
 }

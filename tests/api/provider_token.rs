@@ -53,7 +53,12 @@ async fn the_internal_api_is_off_without_service_credentials(backend: Backend) {
     let id = user_id(&app).await;
     let (status, body) = fetch(&app, &id, SERVICE_TOKEN).await;
     assert_eq!(status, 404);
-    assert!(body["detail"].as_str().unwrap_or_default().contains("INTERNAL_API_TOKENS"));
+    assert!(
+        body["detail"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("INTERNAL_API_TOKENS")
+    );
 }
 
 async fn a_service_gets_the_token_and_browsers_and_strangers_do_not(backend: Backend) {
@@ -77,7 +82,10 @@ async fn a_service_gets_the_token_and_browsers_and_strangers_do_not(backend: Bac
     for (header, value) in [
         ("origin", "http://localhost:3000".to_owned()),
         ("sec-fetch-site", "same-site".to_owned()),
-        ("cookie", format!("access_token={}", app.session_cookie().expect("cookie"))),
+        (
+            "cookie",
+            format!("access_token={}", app.session_cookie().expect("cookie")),
+        ),
     ] {
         let response = reqwest::Client::new()
             .get(app.url(&format!("/internal/users/{id}/provider-token")))
@@ -92,7 +100,10 @@ async fn a_service_gets_the_token_and_browsers_and_strangers_do_not(backend: Bac
         assert!(body.get("access_token").is_none());
     }
     let (status, body) = fetch(&app, &id, &format!("{SERVICE_TOKEN}0")).await;
-    assert_eq!((status, body["reason"].as_str()), (401, Some("invalid_service_credential")));
+    assert_eq!(
+        (status, body["reason"].as_str()),
+        (401, Some("invalid_service_credential"))
+    );
     let anonymous = reqwest::Client::new()
         .get(app.url(&format!("/internal/users/{id}/provider-token")))
         .send()
@@ -100,7 +111,10 @@ async fn a_service_gets_the_token_and_browsers_and_strangers_do_not(backend: Bac
         .expect("sent");
     assert_eq!(anonymous.status(), 401);
     let (status, body) = fetch(&app, "999999", SERVICE_TOKEN).await;
-    assert_eq!((status, body["reason"].as_str()), (404, Some("unknown_user")));
+    assert_eq!(
+        (status, body["reason"].as_str()),
+        (404, Some("unknown_user"))
+    );
     let (status, _) = fetch(&app, "0", SERVICE_TOKEN).await;
     assert_eq!(status, 400);
 }
@@ -111,7 +125,10 @@ async fn an_expiring_token_is_refreshed_rotated_and_stored(backend: Backend) {
     let (status, first) = fetch(&app, &id, SERVICE_TOKEN).await;
     assert_eq!(status, 200, "{first}");
     let first_token = first["access_token"].as_str().expect("token").to_owned();
-    assert!(first["expires_at"].is_string(), "expiring tokens have a deadline");
+    assert!(
+        first["expires_at"].is_string(),
+        "expiring tokens have a deadline"
+    );
 
     // Eight hours later (GitHub's lifetime) the token is dead at GitHub.
     let eight_hours = 8 * 3600;
@@ -140,7 +157,12 @@ async fn a_token_revoked_at_github_asks_for_a_new_sign_in(backend: Backend) {
     let (status, body) = fetch(&app, &id, SERVICE_TOKEN).await;
     assert_eq!(status, 409, "{body}");
     assert_eq!(body["reason"], "token_revoked");
-    assert!(body["detail"].as_str().unwrap_or_default().contains("sign in again"));
+    assert!(
+        body["detail"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("sign in again")
+    );
 }
 
 async fn a_refresh_token_past_its_lifetime_asks_for_a_new_sign_in(backend: Backend) {

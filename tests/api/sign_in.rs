@@ -87,10 +87,28 @@ async fn whole_flow_signs_in_and_lands_on_the_dashboard(backend: Backend) {
     );
     let created = me["created_at"].as_str().expect("created_at");
     assert!(created.ends_with('Z') && created.contains('T'), "{created}");
+    // The SPEC's seven fields, then what the provider said: who, and the scopes granted.
+    let fields: std::collections::BTreeSet<&str> = me
+        .as_object()
+        .map(|o| o.keys().map(String::as_str).collect())
+        .unwrap_or_default();
     assert_eq!(
-        me.as_object().map(|o| o.len()),
-        Some(7),
-        "exactly the SPEC's fields: {me}"
+        fields,
+        std::collections::BTreeSet::from([
+            "id",
+            "github_id",
+            "github_username",
+            "name",
+            "email",
+            "avatar_url",
+            "created_at",
+            "provider",
+            "provider_user_id",
+            "username",
+            "granted_scopes",
+            "missing_scopes",
+        ]),
+        "{me}"
     );
     assert_eq!(app.count("oauth_states").await, 0, "the state was consumed");
     assert_eq!(app.count("sessions").await, 1);

@@ -11,7 +11,6 @@ on_both_databases!(
     a_hidden_membership_is_refused_with_the_link_to_request_access,
 );
 
-
 async fn app_with(backend: Backend, rules: &[(&'static str, &str)]) -> TestApp {
     spawn_app_with(
         backend,

@@ -9,6 +9,7 @@ use nectr_auth::settings::Settings;
 use nectr_auth::{Application, Overrides};
 use nectr_db::testing::{FreshPostgres, test_database_url};
 use nectr_github_standin::{GithubStandIn, OAuthApp};
+use nectr_gitlab_standin::GitlabStandIn;
 use reqwest::cookie::{CookieStore as _, Jar};
 use reqwest::header::{HeaderMap, LOCATION, SET_COOKIE};
 
@@ -17,6 +18,8 @@ use crate::{ChaosProxy, TestClock};
 pub const CLIENT_ID: &str = "Iv1.0123456789abcdef";
 pub const CLIENT_SECRET: &str = "3f0c5e1d9a7b4c2e8f6a0b1c2d3e4f5a6b7c8d9e";
 pub const FRONTEND: &str = "http://localhost:3000";
+pub const GITLAB_CLIENT_ID: &str = "8a1d2c3b4e5f60718293a4b5c6d7e8f9";
+pub const GITLAB_CLIENT_SECRET: &str = "gloas-6f2e9d8c7b6a5f4e3d2c1b0a9f8e7d6c5b4a";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
@@ -38,6 +41,8 @@ pub struct TestOptions {
     pub sweep_interval: Option<Duration>,
     /// Register the OAuth App with expiring tokens (8-hour tokens plus refresh tokens).
     pub expiring_tokens: bool,
+    /// Offer GitLab too, played by its stand-in.
+    pub gitlab: bool,
 }
 
 /// A running service with everything around it.
@@ -46,6 +51,8 @@ pub struct TestApp {
     pub client: reqwest::Client,
     pub jar: Arc<Jar>,
     pub github: GithubStandIn,
+    /// Set when the world offers GitLab (`TestOptions::gitlab`).
+    pub gitlab: Option<GitlabStandIn>,
     pub clock: Arc<TestClock>,
     pub backend: Backend,
     pub database_url: String,
@@ -123,8 +130,27 @@ pub async fn spawn_app_with(backend: Backend, options: TestOptions) -> TestApp {
     .map(|(k, v)| (k.to_owned(), v))
     .collect();
     vars.insert("BACKEND_URL".to_owned(), address.clone());
-    for (k, v) in options.vars {
-        vars.insert(k.to_owned(), v);
+    let gitlab = if options.gitlab {
+        let gitlab = GitlabStandIn::start()
+            .await
+            .expect("the GitLab stand-in starts");
+        gitlab.register_app(nectr_gitlab_standin::OAuthApp::new(
+            GITLAB_CLIENT_ID,
+            GITLAB_CLIENT_SECRET,
+            format!("{address}/auth/gitlab/callback"),
+        ));
+        vars.insert("GITLAB_CLIENT_ID".to_owned(), GITLAB_CLIENT_ID.to_owned());
+        vars.insert(
+            "GITLAB_CLIENT_SECRET".to_owned(),
+            GITLAB_CLIENT_SECRET.to_owned(),
+        );
+        vars.insert("GITLAB_URL".to_owned(), gitlab.web_url());
+        Some(gitlab)
+    } else {
+        None
+    };
+    for (k, v) in &options.vars {
+        vars.insert((*k).to_owned(), v.clone());
     }
     let clock = Arc::new(TestClock::default());
     start_service(listener, &vars, clock.clone(), options.sweep_interval).await;
@@ -133,6 +159,7 @@ pub async fn spawn_app_with(backend: Backend, options: TestOptions) -> TestApp {
         client: browser(),
         jar: Arc::new(Jar::default()),
         github,
+        gitlab,
         clock,
         backend,
         database_url,
@@ -236,6 +263,7 @@ impl TestApp {
             client: browser(),
             jar: Arc::new(Jar::default()),
             github: self.github.clone(),
+            gitlab: self.gitlab.clone(),
             clock: self.clock.clone(),
             backend: self.backend,
             database_url: self.database_url.clone(),

@@ -48,8 +48,11 @@ impl AesGcmTokenCipher {
 const FIRST_PROVIDER: &str = "github";
 
 /// Binds a sealed value to its owner: moved to another person's row, it no longer opens.
+/// Only numeric GitHub subjects (all GitHub ids are) keep the bare form, so no subject can
+/// spell another provider's binding (`gitlab/7` at GitHub against `7` at GitLab).
 fn associated_data(owner: &Identity) -> Vec<u8> {
-    if owner.provider.as_str() == FIRST_PROVIDER {
+    let subject = owner.subject.as_str();
+    if owner.provider.as_str() == FIRST_PROVIDER && subject.bytes().all(|b| b.is_ascii_digit()) {
         format!("{AAD_PREFIX}{}", owner.subject).into_bytes()
     } else {
         format!("{AAD_PREFIX}{}/{}", owner.provider, owner.subject).into_bytes()
@@ -164,12 +167,30 @@ mod tests {
     }
 
     #[test]
+    fn no_github_subject_spells_another_providers_binding() {
+        let cipher = AesGcmTokenCipher::new(&Keyring::new(key(1), vec![]));
+        let spelled = Identity::new(
+            ProviderId::parse("github").expect("a provider id"),
+            Subject::parse("gitlab/7").expect("a subject"),
+        );
+        assert_ne!(
+            associated_data(&spelled),
+            associated_data(&owner_at("gitlab", 7))
+        );
+        let sealed = cipher.seal(&token(), &owner_at("gitlab", 7));
+        assert!(cipher.open(&sealed, &spelled).is_err());
+    }
+
+    #[test]
     fn sealed_value_is_not_the_plaintext_under_any_key() -> Result<(), CipherError> {
         let ring = Keyring::new(key(1), vec![]);
         let cipher = AesGcmTokenCipher::new(&ring);
         let sealed = cipher.seal(&token(), &owner(1));
         assert_eq!(sealed.nonce().len(), 12);
-        assert_eq!(sealed.ciphertext().len(), token().access.expose().len() + 16);
+        assert_eq!(
+            sealed.ciphertext().len(),
+            token().access.expose().len() + 16
+        );
         let body = token().access.expose().as_bytes()[4..].to_vec();
         assert!(
             !sealed

@@ -146,7 +146,9 @@ pub enum ReconnectError {
     #[error("Session expired — please log out and sign in again")]
     TokenUnreadable,
     /// The person signed in with another provider than the one they asked to reconnect to.
-    #[error("You signed in with `{signed_in_with}`: reconnect at /auth/{signed_in_with}/reconnect instead.")]
+    #[error(
+        "You signed in with `{signed_in_with}`: reconnect at /auth/{signed_in_with}/reconnect instead."
+    )]
     OtherProvider { signed_in_with: String },
     #[error(transparent)]
     Provider(ProviderError),

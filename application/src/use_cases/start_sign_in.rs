@@ -9,6 +9,8 @@ use crate::ports::AuthorizationRequest;
 #[derive(Debug)]
 pub struct StartedSignIn {
     pub redirect_url: String,
+    /// The provider the browser is sent to.
+    pub provider: nectr_domain::ProviderId,
     pub binding: BrowserBinding,
     /// How long the binding cookie must live to outlast the attempt.
     pub ttl_seconds: i64,
@@ -68,6 +70,7 @@ impl AuthService {
         metrics::counter!("nectr_auth_sign_ins_started_total").increment(1);
         Ok(StartedSignIn {
             redirect_url,
+            provider: provider.id().clone(),
             binding,
             ttl_seconds: self.policy.state_ttl_seconds,
         })

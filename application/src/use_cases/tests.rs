@@ -347,7 +347,12 @@ async fn reconnect_goes_on_when_the_provider_no_longer_knows_the_token() {
     let w = world();
     let token = signed_in(&w).await;
     *w.provider.revoke.lock().expect("lock") = Some(ProviderError::TokenRejected("gone".into()));
-    assert!(w.service.reconnect("github", Some(&token), None).await.is_ok());
+    assert!(
+        w.service
+            .reconnect("github", Some(&token), None)
+            .await
+            .is_ok()
+    );
 }
 
 #[tokio::test]

@@ -45,7 +45,11 @@ pub fn check() -> i32 {
     ));
     super::print(&format!(
         "Sign-in offered with: GitHub{}; internal token API: {}",
-        if settings.gitlab.is_some() { ", GitLab" } else { "" },
+        if settings.gitlab.is_some() {
+            ", GitLab"
+        } else {
+            ""
+        },
         if settings.internal_api_tokens.is_empty() {
             "off (set INTERNAL_API_TOKENS to enable)"
         } else {

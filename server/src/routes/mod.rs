@@ -115,11 +115,11 @@ fn binding_cookie(request: &HttpRequest) -> Option<String> {
 /// ties the attempt to this browser.
 fn to_provider(state: &AppState, started: &StartedSignIn) -> HttpResponse {
     found(&started.redirect_url)
-        .cookie(
-            state
-                .cookies
-                .binding(started.binding.as_str().to_owned(), started.ttl_seconds),
-        )
+        .cookie(state.cookies.binding(
+            started.binding.as_str().to_owned(),
+            started.ttl_seconds,
+            started.provider.as_str(),
+        ))
         .finish()
 }
 

@@ -51,14 +51,12 @@ pub(super) fn sign_in_rules(
     }
     // GitLab groups nest (`parent/child`); GitHub organizations do not.
     let nested = teams.is_none();
-    if let Some(bad) = rules
-        .organizations
-        .iter()
-        .find(|o| !plausible(o, nested))
-    {
+    if let Some(bad) = rules.organizations.iter().find(|o| !plausible(o, nested)) {
         r.problem(
             organizations,
-            format!("has {bad:?}, which is not an organization name: list names separated by commas"),
+            format!(
+                "has {bad:?}, which is not an organization name: list names separated by commas"
+            ),
         );
     }
     if let (Some(name), Some(bad)) = (
@@ -83,7 +81,10 @@ pub(super) fn gitlab(r: &mut Reader<'_>, production: bool) -> Option<GitlabSetti
     let rules = sign_in_rules(r, "ALLOWED_GITLAB_USERS", "ALLOWED_GITLAB_GROUPS", None);
     for (name, value) in [("GITLAB_CLIENT_ID", &id), ("GITLAB_CLIENT_SECRET", &secret)] {
         if value.as_deref().is_some_and(|v| v.trim() != v) {
-            r.problem(name, "has leading or trailing whitespace: copy it again without spaces or newlines");
+            r.problem(
+                name,
+                "has leading or trailing whitespace: copy it again without spaces or newlines",
+            );
         }
     }
     match (id, secret) {
