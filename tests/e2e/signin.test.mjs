@@ -36,6 +36,18 @@ test("sign in lands on the dashboard with the right user, and a reload keeps the
   });
 });
 
+test("the dashboard lists the organizations Nectr can see and links to grant more", async () => {
+  await withPage(world, "organizations", async (page) => {
+    await signIn(page, "octocat");
+    await page.locator("#orgs li", { hasText: "octo-org" }).waitFor();
+    const link = await page.getAttribute("#grant-link", "href");
+    assert.match(link, /\/_dev\/github\/settings\/connections\/applications\//);
+    assert.equal(await page.isHidden("#scopes-note"), true, "every scope was granted");
+    const reconnect = await page.getAttribute("#reconnect", "href");
+    assert.match(reconnect, /\/auth\/github\/reconnect$/);
+  });
+});
+
 test("the session cookie is HttpOnly: page script cannot read it", async () => {
   await withPage(world, "httponly", async (page, context) => {
     await signIn(page);
