@@ -1,6 +1,6 @@
 //! Fuzz target: the OAuth callback's query string, deserialized as actix-web's `web::Query`
 //! does (`serde_urlencoded::from_str` of the raw query), into a copy of the handler's
-//! `CallbackQuery` (server/src/routes/github_callback.rs; keep the two in step), then the
+//! `CallbackQuery` (server/src/routes/callback.rs; keep the two in step), then the
 //! `state` through the domain parser the use case applies to it.
 #![no_main]
 
@@ -8,7 +8,7 @@ use libfuzzer_sys::fuzz_target;
 use nectr_domain::StateToken;
 use serde::Deserialize;
 
-/// The same shape as `CallbackQuery` in server/src/routes/github_callback.rs.
+/// The same shape as `CallbackQuery` in server/src/routes/callback.rs.
 #[derive(Debug, Deserialize)]
 #[expect(dead_code, reason = "only deserialized, as by the handler")]
 struct CallbackQuery {

@@ -4,12 +4,16 @@
 use std::io::Write;
 use std::sync::{Arc, Mutex, OnceLock};
 
-use nectr_auth_tests::{Backend, CLIENT_SECRET, TestApp, spawn_app};
+use nectr_auth_tests::{
+    Backend, CLIENT_SECRET, GITLAB_CLIENT_SECRET, TestApp, TestOptions, location, spawn_app,
+    spawn_app_with,
+};
 
 on_both_databases!(
     the_token_is_sealed_in_the_database,
     no_response_of_a_whole_flow_carries_a_secret,
     no_log_line_of_a_whole_flow_carries_a_secret,
+    no_log_line_or_row_of_the_token_life_carries_a_secret,
 );
 
 /// The exact text and its hex form (how PostgreSQL prints bytea) must both be absent.
@@ -140,4 +144,84 @@ async fn no_log_line_of_a_whole_flow_carries_a_secret(backend: Backend) {
     assert_absent(&text, CLIENT_SECRET, "the logs");
     assert_absent(&text, &session, "the logs");
     assert_absent(&text, app.var("SECRET_KEY").expect("key"), "the logs");
+}
+
+const SERVICE_TOKEN: &str = "9c8b7a6f5e4d3c2b1a09f8e7d6c5b4a39c8b7a6f5e4d";
+
+async fn internal_token(app: &TestApp, id: &serde_json::Value) -> u16 {
+    reqwest::Client::new()
+        .get(app.url(&format!("/internal/users/{id}/provider-token")))
+        .bearer_auth(SERVICE_TOKEN)
+        .send()
+        .await
+        .expect("sent")
+        .status()
+        .as_u16()
+}
+
+/// Refresh, both providers, the internal API and revocation at logout: none of their tokens,
+/// refresh tokens, client secrets or the service credential reaches a log line or a row.
+async fn no_log_line_or_row_of_the_token_life_carries_a_secret(backend: Backend) {
+    let logs = captured_logs();
+    let app = spawn_app_with(
+        backend,
+        TestOptions {
+            gitlab: true,
+            expiring_tokens: true,
+            vars: vec![
+                ("INTERNAL_API_TOKENS", SERVICE_TOKEN.to_owned()),
+                ("REVOKE_PROVIDER_TOKEN_ON_LOGOUT", "true".to_owned()),
+            ],
+            ..TestOptions::default()
+        },
+    )
+    .await;
+    let github_person = app.signed_in().await["id"].clone();
+    assert_eq!(internal_token(&app, &github_person).await, 200);
+    app.clock.advance(8 * 3600);
+    app.github
+        .advance_clock(std::time::Duration::from_secs(8 * 3600));
+    assert_eq!(internal_token(&app, &github_person).await, 200, "refreshed");
+
+    let gitlab = app.gitlab.as_ref().expect("GitLab");
+    let other = app.another_browser();
+    let start = other.get("/auth/gitlab").await;
+    let callback = other.authorize(&location(&start)).await;
+    assert_eq!(other.follow(&callback).await.status(), 302);
+    let gitlab_person = other.me_json().await["id"].clone();
+    app.clock.advance(2 * 3600);
+    gitlab.advance_clock(std::time::Duration::from_secs(2 * 3600));
+    assert_eq!(internal_token(&app, &gitlab_person).await, 200, "refreshed");
+    assert_eq!(app.post("/auth/logout").await.status(), 200);
+    assert_eq!(other.post("/auth/logout").await.status(), 200);
+
+    let text = String::from_utf8_lossy(
+        &logs
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner),
+    )
+    .into_owned();
+    assert!(
+        text.contains("provider token refreshed"),
+        "logs were captured"
+    );
+    let dump = database_dump(&app).await;
+    let tokens: Vec<String> = app
+        .github
+        .issued_tokens()
+        .into_iter()
+        .chain(gitlab.issued_tokens())
+        .collect();
+    assert!(
+        tokens.len() >= 6,
+        "access and refresh tokens of both: {}",
+        tokens.len()
+    );
+    for token in &tokens {
+        assert_absent(&text, token, "the logs");
+        assert_absent(&dump, token, "the database");
+    }
+    for secret in [CLIENT_SECRET, GITLAB_CLIENT_SECRET, SERVICE_TOKEN] {
+        assert_absent(&text, secret, "the logs");
+    }
 }

@@ -8,6 +8,6 @@ mod world;
 pub use chaos_proxy::ChaosProxy;
 pub use clock::TestClock;
 pub use world::{
-    Backend, CLIENT_ID, CLIENT_SECRET, FRONTEND, GITLAB_CLIENT_ID, TestApp, TestOptions, location,
-    set_cookies, spawn_app, spawn_app_with,
+    Backend, CLIENT_ID, CLIENT_SECRET, FRONTEND, GITLAB_CLIENT_ID, GITLAB_CLIENT_SECRET, TestApp,
+    TestOptions, location, set_cookies, spawn_app, spawn_app_with,
 };

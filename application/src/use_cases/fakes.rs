@@ -203,6 +203,21 @@ impl SessionStore for MemoryStore {
 }
 
 impl MemoryStore {
+    /// A person's sealed token, read synchronously.
+    pub fn sealed(&self, id: UserId) -> Option<EncryptedToken> {
+        lock(&self.users)
+            .iter()
+            .find(|(u, _)| u.id == id)
+            .map(|(_, t)| t.clone())
+    }
+
+    /// Replaces a person's sealed token behind the use cases' back.
+    pub fn overwrite_token(&self, id: UserId, sealed: EncryptedToken) {
+        if let Some((_, token)) = lock(&self.users).iter_mut().find(|(u, _)| u.id == id) {
+            *token = sealed;
+        }
+    }
+
     pub fn session_count(&self) -> usize {
         lock(&self.sessions).len()
     }
@@ -229,6 +244,9 @@ pub struct FakeProvider {
     pub refreshed: Mutex<Vec<String>>,
     pub revoked: Mutex<Vec<String>>,
     pub revoked_tokens: Mutex<Vec<String>>,
+    /// Runs while a refresh is at the provider: what another instance or a key rotation
+    /// does meanwhile.
+    pub during_refresh: Mutex<Option<Box<dyn FnOnce() + Send>>>,
     issued: AtomicU64,
 }
 
@@ -249,6 +267,7 @@ impl FakeProvider {
             refreshed: Mutex::default(),
             revoked: Mutex::default(),
             revoked_tokens: Mutex::default(),
+            during_refresh: Mutex::new(None),
             issued: AtomicU64::new(0),
         }
     }
@@ -308,6 +327,10 @@ impl IdentityProvider for FakeProvider {
     }
     async fn refresh(&self, refresh: &RefreshToken) -> Result<TokenGrant, ProviderError> {
         lock(&self.refreshed).push(refresh.expose().to_owned());
+        let meanwhile = lock(&self.during_refresh).take();
+        if let Some(meanwhile) = meanwhile {
+            meanwhile();
+        }
         match lock(&self.refresh_error).take() {
             Some(e) => Err(e),
             None => self.grant(format!("gho_refreshed_from_{}", refresh.expose())),

@@ -397,3 +397,89 @@ async fn organization_access_lists_what_the_token_sees_and_where_to_grant_more()
     );
     assert!(w.service.organization_access(None).await.is_err());
 }
+
+#[tokio::test]
+async fn a_refresh_by_another_instance_a_moment_earlier_is_reused() {
+    let w = world_with(expiring(600), SignInRules::default(), POLICY);
+    let user = sign_in_at(&w, "github").await.expect("signed in").user;
+    w.clock.advance(600);
+    // Another instance refreshed with the same refresh token and stored its pair while this
+    // one's refresh was on its way; the provider then refuses ours as used.
+    let now = w.clock.0.load(Ordering::SeqCst);
+    let theirs = nectr_domain::ProviderTokens {
+        access: nectr_domain::AccessToken::new("gho_from_the_other_instance".into())
+            .expect("token"),
+        access_expires_at: Some(nectr_domain::Timestamp::from_unix_seconds(now + 28_800)),
+        refresh: Some(nectr_domain::RefreshToken::new("refresh_other".into()).expect("token")),
+        refresh_expires_at: None,
+    };
+    let sealed = crate::ports::TokenCipher::seal(w.cipher.as_ref(), &theirs, &user.identity);
+    let (store, id) = (w.store.clone(), user.id);
+    *w.provider.during_refresh.lock().expect("lock") =
+        Some(Box::new(move || store.overwrite_token(id, sealed)));
+    *w.provider.refresh_error.lock().expect("lock") =
+        Some(ProviderError::TokenRejected("bad_refresh_token".into()));
+    let usable = w.service.usable_token(user.id).await.expect("their pair");
+    assert_eq!(usable.access_token.expose(), "gho_from_the_other_instance");
+}
+
+#[tokio::test]
+async fn a_refresh_during_a_key_rotation_is_still_stored() {
+    let w = world_with(expiring(600), SignInRules::default(), POLICY);
+    let user = sign_in_at(&w, "github").await.expect("signed in").user;
+    w.clock.advance(600);
+    // The row is re-sealed under a new key while the refresh is at the provider.
+    let (store, cipher, identity, id) = (
+        w.store.clone(),
+        w.cipher.clone(),
+        user.identity.clone(),
+        user.id,
+    );
+    *w.provider.during_refresh.lock().expect("lock") = Some(Box::new(move || {
+        use crate::ports::TokenCipher as _;
+        let current = stored_now(&store, id);
+        let tokens = cipher.open(&current, &identity).expect("opens");
+        *cipher.current_key.lock().expect("lock") = "bb".into();
+        store.overwrite_token(id, cipher.seal(&tokens, &identity));
+    }));
+    let refreshed = w.service.usable_token(user.id).await.expect("refreshed");
+    assert_eq!(
+        refreshed.access_token.expose(),
+        "gho_refreshed_from_refresh_0"
+    );
+    // The refreshed pair is what is stored now, so the next call needs no refresh.
+    let again = w.service.usable_token(user.id).await.expect("stored");
+    assert_eq!(again.access_token.expose(), "gho_refreshed_from_refresh_0");
+    assert_eq!(w.provider.refreshed.lock().expect("lock").len(), 1);
+}
+
+/// The stored sealed token, read synchronously (the memory store answers at once).
+fn stored_now(
+    store: &super::fakes::MemoryStore,
+    id: nectr_domain::UserId,
+) -> nectr_domain::EncryptedToken {
+    store.sealed(id).expect("a token")
+}
+
+#[tokio::test]
+async fn a_token_the_provider_ended_early_is_refreshed_not_declared_revoked() {
+    let w = world_with(expiring(28_800), SignInRules::default(), POLICY);
+    let user = sign_in_at(&w, "github").await.expect("signed in").user;
+    // Well before our deadline, the provider refuses the token (its clock runs ahead).
+    *w.provider.profile_error.lock().expect("lock") =
+        Some(ProviderError::TokenRejected("expired".into()));
+    let usable = w.service.usable_token(user.id).await.expect("refreshed");
+    assert_eq!(usable.access_token.expose(), "gho_refreshed_from_refresh_0");
+
+    // A revocation kills the refresh token too: then it is a revocation.
+    *w.provider.profile_error.lock().expect("lock") =
+        Some(ProviderError::TokenRejected("Bad credentials".into()));
+    *w.provider.refresh_error.lock().expect("lock") =
+        Some(ProviderError::TokenRejected("bad_refresh_token".into()));
+    assert!(matches!(
+        w.service.usable_token(user.id).await,
+        Err(ProviderTokenError::ReauthenticationNeeded(
+            ReauthenticationReason::Revoked
+        ))
+    ));
+}

@@ -2,7 +2,8 @@
 //! about to expire, re-sealed, and checked with the provider.
 
 use nectr_domain::{
-    AccessToken, EncryptedToken, Identity, ProviderTokens, Scopes, Timestamp, User, UserId,
+    AccessToken, EncryptedToken, Identity, ProviderTokens, RefreshToken, Scopes, Timestamp, User,
+    UserId,
 };
 
 use super::complete_sign_in::tokens_from;
@@ -73,7 +74,7 @@ impl AuthService {
             .find(id)
             .await?
             .ok_or(ProviderTokenError::UnknownUser)?;
-        let (tokens, refreshed) = self.live_tokens(&user).await?;
+        let (mut tokens, refreshed) = self.live_tokens(&user, false).await?;
         let provider = self.adapter_of(&user)?;
         let mut scopes = user.granted_scopes.clone();
         if !refreshed {
@@ -81,12 +82,21 @@ impl AuthService {
             // the one call that also reports the scopes the token carries now.
             match provider.fetch_profile(&tokens.access).await {
                 Ok(profile) => scopes = profile.granted_scopes().cloned().or(scopes),
-                Err(ProviderError::TokenRejected(reason)) => {
-                    tracing::info!(user.id = %user.id, %reason, "provider token revoked");
-                    return Err(ProviderTokenError::ReauthenticationNeeded(
-                        ReauthenticationReason::Revoked,
-                    ));
+                // The provider may end a token before the deadline we hold (its clock, or an
+                // early expiry): a live refresh token still gets a fresh one. A revocation
+                // kills the refresh token too, so that refresh fails.
+                Err(ProviderError::TokenRejected(_))
+                    if tokens.live_refresh(self.ports.clock.now()).is_some() =>
+                {
+                    tokens = match self.live_tokens(&user, true).await {
+                        Ok((tokens, _)) => tokens,
+                        Err(ProviderTokenError::ReauthenticationNeeded(_)) => {
+                            return Err(revoked(&user));
+                        }
+                        Err(e) => return Err(e),
+                    };
                 }
+                Err(ProviderError::TokenRejected(_)) => return Err(revoked(&user)),
                 Err(e) => return Err(e.into()),
             }
         }
@@ -109,16 +119,17 @@ impl AuthService {
             ))
     }
 
-    /// The person's opened tokens, refreshed when they are about to expire; the flag says
-    /// whether they were just refreshed (and so are known to work).
+    /// The person's opened tokens, refreshed when they are about to expire (or always, with
+    /// `force`); the flag says whether they were just refreshed (and so are known to work).
     pub(super) async fn live_tokens(
         &self,
         user: &User,
+        force: bool,
     ) -> Result<(ProviderTokens, bool), ProviderTokenError> {
         let provider = self.adapter_of(user)?;
         let (sealed, tokens) = self.open_stored(user).await?;
         let now = self.ports.clock.now();
-        if !tokens.access_expires_within(now, REFRESH_MARGIN_SECONDS) {
+        if !force && !tokens.access_expires_within(now, REFRESH_MARGIN_SECONDS) {
             return Ok((tokens, false));
         }
         let _turn = self.refresh_locks.of(user.id).lock().await;
@@ -126,7 +137,9 @@ impl AuthService {
         // waited: its tokens are the live ones now.
         let (sealed, tokens) = match self.open_stored(user).await? {
             (latest, fresh) if latest != sealed => {
-                if !fresh.access_expires_within(now, REFRESH_MARGIN_SECONDS) {
+                let same_pair = fresh.refresh.as_ref().map(RefreshToken::expose)
+                    == tokens.refresh.as_ref().map(RefreshToken::expose);
+                if !same_pair && !fresh.access_expires_within(now, REFRESH_MARGIN_SECONDS) {
                     return Ok((fresh, true));
                 }
                 (latest, fresh)
@@ -137,9 +150,18 @@ impl AuthService {
             tracing::info!(user.id = %user.id, "provider token expired without a live refresh token");
             ProviderTokenError::ReauthenticationNeeded(ReauthenticationReason::Expired)
         })?;
+        let used = refresh.expose().to_owned();
         let grant = match provider.refresh(refresh).await {
             Ok(grant) => grant,
             Err(ProviderError::TokenRejected(reason)) => {
+                // Another instance may have used the same refresh token a moment earlier and
+                // stored the pair it got: that pair is the person's live one.
+                if let (_, latest) = self.open_stored(user).await?
+                    && latest.refresh.as_ref().map(RefreshToken::expose) != Some(used.as_str())
+                    && !latest.access_expires_within(now, REFRESH_MARGIN_SECONDS)
+                {
+                    return Ok((latest, true));
+                }
                 tracing::info!(user.id = %user.id, %reason, "provider refused the refresh token");
                 return Err(ProviderTokenError::ReauthenticationNeeded(
                     ReauthenticationReason::Expired,
@@ -148,19 +170,49 @@ impl AuthService {
             Err(e) => return Err(e.into()),
         };
         let fresh = tokens_from(grant, self.ports.clock.now());
-        let resealed = self.ports.cipher.seal(&fresh, &user.identity);
-        // The old refresh token is dead now, so ours must be stored; only a sign-in that
-        // stored a newer token meanwhile keeps its own (ours still works until it expires).
-        if !self
-            .ports
-            .users
-            .replace_sealed_token(user.id, &sealed, &resealed)
-            .await?
-        {
-            tracing::info!(user.id = %user.id, "a newer token was stored during the refresh");
-        }
+        self.store_refreshed(user, sealed, &used, &fresh).await?;
         tracing::info!(user.id = %user.id, "provider token refreshed");
         Ok((fresh, true))
+    }
+
+    /// Stores the refreshed pair: the provider has retired the old one, so it must replace
+    /// it. The stored value may have changed since it was read: re-sealed under a new key
+    /// (key rotation), in which case it still holds the refresh token just used and is
+    /// replaced all the same; or replaced by a new sign-in, whose tokens are newer and stay.
+    async fn store_refreshed(
+        &self,
+        user: &User,
+        mut expected: EncryptedToken,
+        used: &str,
+        fresh: &ProviderTokens,
+    ) -> Result<(), ProviderTokenError> {
+        let resealed = self.ports.cipher.seal(fresh, &user.identity);
+        // A rotation re-seals each row once, so a few tries always suffice.
+        for _ in 0..3 {
+            if self
+                .ports
+                .users
+                .replace_sealed_token(user.id, &expected, &resealed)
+                .await?
+            {
+                return Ok(());
+            }
+            let Some(current) = self.ports.users.sealed_token(user.id).await? else {
+                return Ok(());
+            };
+            let still_old = self
+                .ports
+                .cipher
+                .open(&current, &user.identity)
+                .is_ok_and(|t| t.refresh.as_ref().map(RefreshToken::expose) == Some(used));
+            if !still_old {
+                tracing::info!(user.id = %user.id, "a newer token was stored during the refresh");
+                return Ok(());
+            }
+            expected = current;
+        }
+        tracing::warn!(user.id = %user.id, "the refreshed token could not be stored: the row kept changing");
+        Ok(())
     }
 
     /// The stored sealed tokens and their opened form; a token read under an older key is
@@ -199,4 +251,9 @@ impl AuthService {
         }
         Ok((sealed, tokens))
     }
+}
+
+fn revoked(user: &User) -> ProviderTokenError {
+    tracing::info!(user.id = %user.id, "provider token revoked");
+    ProviderTokenError::ReauthenticationNeeded(ReauthenticationReason::Revoked)
 }

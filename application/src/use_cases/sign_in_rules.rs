@@ -86,8 +86,9 @@ fn refusal_message(
         admitted.push(format!("the people {}", rules.users.join(", ")));
     }
     if !rules.organizations.is_empty() {
+        // GitHub says organizations, GitLab groups: the settings name both the same way.
         admitted.push(format!(
-            "members of the {provider} organizations {}",
+            "members of the {provider} organizations or groups {}",
             rules.organizations.join(", ")
         ));
     }
@@ -101,7 +102,7 @@ fn refusal_message(
     if !rules.organizations.is_empty() || !rules.teams.is_empty() {
         match settings_url {
             Some(url) => message.push_str(&format!(
-                " If you are a member, the organization may not have approved this app yet: request access at {url}, then sign in again."
+                " If you are a member, your membership may be hidden from this app (an organization that restricts apps hides it until an owner approves): review or request access at {url}, then sign in again."
             )),
             None => message.push_str(
                 " If you are a member, ask the organization's owner to confirm your membership, then sign in again.",
@@ -132,7 +133,7 @@ mod tests {
         );
         for part in [
             "the people alice",
-            "organizations acme",
+            "organizations or groups acme",
             "teams acme/reviewers",
             "`mallory`",
             "https://github.com/settings/connections/applications/abc",

@@ -72,7 +72,7 @@ fn rfc3339(t: Timestamp) -> Option<String> {
         (status = 200, description = "The token.", body = ProviderTokenResponse),
         (status = 400, description = "`user_id` is not a positive integer.", body = ErrorResponse),
         (status = 401, description = "No or a wrong service credential (`reason`: `invalid_service_credential`).", body = ErrorResponse),
-        (status = 403, description = "A browser sent the request (`reason`: `browser_refused`).", body = ErrorResponse),
+        (status = 403, description = "A browser sent the request (`reason`: `browser_refused`); or, without a `reason`, the provider refused the person's account or the token lacks a scope the check needs.", body = ErrorResponse),
         (status = 404, description = "No such person (`reason`: `unknown_user`), or the internal API is off.", body = ErrorResponse),
         (status = 409, description = "The person must sign in again; `reason` says why: `token_revoked`, `token_expired`, `token_unreadable` or `provider_not_configured`.",
             body = ErrorResponse),

@@ -126,3 +126,133 @@ pub(super) fn internal_api_tokens(r: &mut Reader<'_>) -> Vec<SecretString> {
     }
     tokens.into_iter().map(SecretString::from).collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashMap;
+
+    use secrecy::ExposeSecret as _;
+
+    use crate::settings::Settings;
+
+    fn parse(pairs: &[(&str, &str)]) -> (Settings, Vec<String>) {
+        let vars: HashMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect();
+        let (settings, problems) = Settings::parse_all(&vars);
+        (
+            settings,
+            problems.0.iter().map(ToString::to_string).collect(),
+        )
+    }
+
+    #[test]
+    fn rules_are_comma_separated_lists() {
+        let (settings, problems) = parse(&[
+            ("ALLOWED_GITHUB_USERS", " alice, bob ,,"),
+            ("ALLOWED_GITHUB_ORGS", "acme"),
+            ("ALLOWED_GITHUB_TEAMS", "acme/core, acme/review-team"),
+        ]);
+        assert!(problems.is_empty(), "{problems:?}");
+        let rules = settings.github.rules;
+        assert_eq!(rules.users, ["alice", "bob"]);
+        assert_eq!(rules.organizations, ["acme"]);
+        assert_eq!(rules.teams, ["acme/core", "acme/review-team"]);
+    }
+
+    #[test]
+    fn malformed_rules_are_named() {
+        let (_, problems) = parse(&[
+            ("ALLOWED_GITHUB_TEAMS", "acme"),
+            ("ALLOWED_GITHUB_ORGS", "acme/core"),
+            ("ALLOWED_GITHUB_USERS", "al ice"),
+        ]);
+        for setting in [
+            "ALLOWED_GITHUB_TEAMS",
+            "ALLOWED_GITHUB_ORGS",
+            "ALLOWED_GITHUB_USERS",
+        ] {
+            assert!(
+                problems.iter().any(|p| p.starts_with(setting)),
+                "{setting}: {problems:?}"
+            );
+        }
+        // GitLab groups nest, so a path is a valid group.
+        let (_, problems) = parse(&[
+            ("GITLAB_CLIENT_ID", "id"),
+            ("GITLAB_CLIENT_SECRET", "secret"),
+            ("ALLOWED_GITLAB_GROUPS", "parent/child"),
+        ]);
+        assert!(problems.is_empty(), "{problems:?}");
+    }
+
+    #[test]
+    fn gitlab_needs_both_credentials() {
+        let (settings, problems) = parse(&[]);
+        assert!(settings.gitlab.is_none() && problems.is_empty());
+        let (settings, problems) = parse(&[
+            ("GITLAB_CLIENT_ID", "id"),
+            ("GITLAB_CLIENT_SECRET", "secret"),
+            ("GITLAB_URL", "https://gitlab.example.com"),
+        ]);
+        assert!(problems.is_empty(), "{problems:?}");
+        let gitlab = settings.gitlab.expect("configured");
+        assert_eq!(gitlab.url.as_str(), "https://gitlab.example.com/");
+        let (_, problems) = parse(&[("GITLAB_CLIENT_ID", "id")]);
+        assert!(
+            problems
+                .iter()
+                .any(|p| p.starts_with("GITLAB_CLIENT_SECRET")),
+            "{problems:?}"
+        );
+        let (_, problems) = parse(&[("GITLAB_CLIENT_SECRET", "secret")]);
+        assert!(
+            problems.iter().any(|p| p.starts_with("GITLAB_CLIENT_ID")),
+            "{problems:?}"
+        );
+        let (_, problems) = parse(&[("ALLOWED_GITLAB_USERS", "alice")]);
+        assert!(
+            problems
+                .iter()
+                .any(|p| p.starts_with("ALLOWED_GITLAB_USERS")),
+            "{problems:?}"
+        );
+    }
+
+    #[test]
+    fn internal_tokens_must_be_long_and_are_never_echoed() {
+        let good = "a".repeat(32);
+        let (settings, problems) = parse(&[("INTERNAL_API_TOKENS", &format!("{good}, {good}b"))]);
+        assert!(problems.is_empty(), "{problems:?}");
+        let tokens: Vec<&str> = settings
+            .internal_api_tokens
+            .iter()
+            .map(|t| t.expose_secret())
+            .collect();
+        assert_eq!(tokens, [good.clone(), format!("{good}b")]);
+        let short = "short-but-secret-value";
+        let (settings, problems) = parse(&[("INTERNAL_API_TOKENS", &format!("{good},{short}"))]);
+        assert!(settings.internal_api_tokens.is_empty(), "all or nothing");
+        assert!(
+            problems
+                .iter()
+                .any(|p| p.starts_with("INTERNAL_API_TOKENS"))
+        );
+        assert!(
+            problems
+                .iter()
+                .all(|p| !p.contains(short) && !p.contains(&good))
+        );
+    }
+
+    #[test]
+    fn logout_revocation_is_off_unless_asked() {
+        assert!(!parse(&[]).0.revoke_provider_token_on_logout);
+        assert!(
+            parse(&[("REVOKE_PROVIDER_TOKEN_ON_LOGOUT", "true")])
+                .0
+                .revoke_provider_token_on_logout
+        );
+    }
+}
