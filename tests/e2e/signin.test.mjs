@@ -48,6 +48,21 @@ test("the dashboard lists the organizations Nectr can see and links to grant mor
   });
 });
 
+test("signing in with GitLab lands on the dashboard as the GitLab person", async () => {
+  await withPage(world, "gitlab", async (page) => {
+    await page.goto(world.frontend + "/");
+    await page.getByRole("link", { name: "Sign in with GitLab" }).click();
+    await page.waitForURL(world.frontend + "/dashboard");
+    await page.locator("#dashboard").waitFor();
+    assert.equal(await page.textContent("#login"), "@tanuki");
+    assert.match(await page.textContent("#github-id"), /gitlab 4242001/);
+    const reconnect = await page.getAttribute("#reconnect", "href");
+    assert.match(reconnect, /\/auth\/gitlab\/reconnect$/);
+    // GitLab only lists groups with `read_api`, which plain sign-in does not ask for.
+    await page.locator("#orgs-problem").waitFor();
+  });
+});
+
 test("the session cookie is HttpOnly: page script cannot read it", async () => {
   await withPage(world, "httponly", async (page, context) => {
     await signIn(page);

@@ -1,7 +1,8 @@
-//! `nectr-auth dev`: the whole product on one machine with no GitHub app. The service runs
-//! unchanged; only GitHub's URLs point at a stand-in served by the same process under
-//! `/_dev/github`, whose sign-in page lets the person pick a fake GitHub user. The example
-//! frontend is served on `FRONTEND_URL`.
+//! `nectr-auth dev`: the whole product on one machine with no GitHub or GitLab app. The
+//! service runs unchanged; only the providers' URLs point at stand-ins served by the same
+//! process under `/_dev/github` (whose sign-in page lets the person pick a fake GitHub user)
+//! and `/_dev/gitlab` (which approves at once as a fake GitLab user). The example frontend is
+//! served on `FRONTEND_URL`.
 
 use std::collections::HashMap;
 use std::net::TcpListener;
@@ -10,14 +11,17 @@ use std::sync::Arc;
 use actix_web::{App, HttpResponse, HttpServer, web};
 use nectr_crypto::SecretKey;
 use nectr_github_standin::{GithubStandIn, OAuthApp};
+use nectr_gitlab_standin::GitlabStandIn;
 
 use crate::settings::{self, Settings};
 use crate::startup::{Application, Overrides};
 use crate::telemetry;
 
-/// Where the stand-in is mounted: visibly not a real GitHub path.
+/// Where the stand-ins are mounted: visibly not real provider paths.
 pub const STAND_IN_PREFIX: &str = "/_dev/github";
+pub const GITLAB_STAND_IN_PREFIX: &str = "/_dev/gitlab";
 const DEV_CLIENT_ID: &str = "Iv1.nectr-auth-dev";
+const DEV_GITLAB_CLIENT_ID: &str = "nectr-auth-dev-gitlab";
 const DEV_DATABASE: &str = "sqlite://nectr-auth-dev.db";
 /// The example frontend, with `{{BACKEND_URL}}` to fill in.
 const FRONTEND_PAGE: &str = include_str!("../../../examples/frontend/index.html");
@@ -59,9 +63,20 @@ pub async fn dev() -> i32 {
         secrecy::ExposeSecret::expose_secret(&client_secret),
         settings.callback_url(),
     ));
+    let gitlab =
+        GitlabStandIn::mounted_at(settings::join(&settings.backend_url, GITLAB_STAND_IN_PREFIX));
+    if let Some(app) = &settings.gitlab {
+        gitlab.register_app(nectr_gitlab_standin::OAuthApp::new(
+            app.client_id.clone(),
+            secrecy::ExposeSecret::expose_secret(&app.client_secret),
+            settings.callback_url_for("gitlab"),
+        ));
+    }
     let mount = github.configure();
+    let gitlab_mount = gitlab.configure();
     let routes: crate::startup::ExtraRoutes = Arc::new(move |cfg: &mut web::ServiceConfig| {
-        cfg.service(web::scope(STAND_IN_PREFIX).configure(mount.clone()));
+        cfg.service(web::scope(STAND_IN_PREFIX).configure(mount.clone()))
+            .service(web::scope(GITLAB_STAND_IN_PREFIX).configure(gitlab_mount.clone()));
     });
 
     let frontend = match frontend_server(&settings) {
@@ -90,10 +105,11 @@ pub async fn dev() -> i32 {
         }
     };
     super::print(&format!(
-        "nectr-auth dev is running (development only: GitHub is played by a stand-in).\n\
-         \n  Open {frontend_url} and press \"Sign in with GitHub\".\n\
+        "nectr-auth dev is running (development only: GitHub and GitLab are played by stand-ins).\n\
+         \n  Open {frontend_url} and press \"Sign in with GitHub\" or \"Sign in with GitLab\".\n\
          \n  Sign-in service: {backend_url}\
          \n  Fake GitHub:     {backend_url}{STAND_IN_PREFIX}\
+         \n  Fake GitLab:     {backend_url}{GITLAB_STAND_IN_PREFIX}\
          \n  Database:        {database} (the session key is temporary: sessions end when this stops)\n\
          \nPress Ctrl+C to stop."
     ));
@@ -110,8 +126,8 @@ pub async fn dev() -> i32 {
     }
 }
 
-/// The configuration with what development mode fixes: GitHub is the stand-in, the key is
-/// temporary, the database is an SQLite file.
+/// The configuration with what development mode fixes: GitHub and GitLab are the stand-ins,
+/// the key is temporary, the database is an SQLite file.
 fn dev_vars(mut vars: HashMap<String, String>) -> HashMap<String, String> {
     let backend = vars
         .get("BACKEND_URL")
@@ -124,6 +140,13 @@ fn dev_vars(mut vars: HashMap<String, String>) -> HashMap<String, String> {
     vars.insert("GITHUB_CLIENT_ID".into(), DEV_CLIENT_ID.into());
     vars.insert(
         "GITHUB_CLIENT_SECRET".into(),
+        SecretKey::generate().encode(),
+    );
+    let gitlab = format!("{}{GITLAB_STAND_IN_PREFIX}", backend.trim_end_matches('/'));
+    vars.insert("GITLAB_URL".into(), gitlab);
+    vars.insert("GITLAB_CLIENT_ID".into(), DEV_GITLAB_CLIENT_ID.into());
+    vars.insert(
+        "GITLAB_CLIENT_SECRET".into(),
         SecretKey::generate().encode(),
     );
     vars.insert("SECRET_KEY".into(), SecretKey::generate().encode());
