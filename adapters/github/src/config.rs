@@ -2,8 +2,11 @@
 
 use std::time::Duration;
 
-use secrecy::{ExposeSecret, SecretString};
+use nectr_provider_http::settings::{self, BaseUrl};
+use secrecy::SecretString;
 use url::Url;
+
+pub(crate) use nectr_provider_http::settings::shown;
 
 /// Settings of the GitHub identity provider. `Debug` shows the client secret as redacted.
 #[derive(Clone, Debug)]
@@ -64,8 +67,7 @@ impl GithubConfig {
     /// Whether the secret has surrounding whitespace, the usual copy-and-paste mistake; GitHub
     /// compares the secret byte for byte, so it would be refused.
     pub(crate) fn secret_has_surrounding_whitespace(&self) -> bool {
-        let secret = self.client_secret.expose_secret();
-        secret.trim() != secret
+        settings::has_surrounding_whitespace(&self.client_secret)
     }
 }
 
@@ -123,8 +125,8 @@ pub(crate) struct Endpoints {
 
 impl Endpoints {
     pub(crate) fn new(config: &GithubConfig) -> Result<Self, GithubSetupError> {
-        let web = Base::check("GITHUB_URL", &config.web_url)?;
-        let api = Base::check("GITHUB_API_URL", &config.api_url)?;
+        let web = base("GITHUB_URL", &config.web_url)?;
+        let api = base("GITHUB_API_URL", &config.api_url)?;
         // 100 is GitHub's largest page: the fewest round trips for long lists, and nobody has
         // more addresses than that in practice.
         let first_page = |mut url: Url| {
@@ -151,51 +153,13 @@ impl Endpoints {
     }
 }
 
-/// A base URL known to accept appended path segments.
-struct Base(Url);
-
-impl Base {
-    fn check(setting: &'static str, url: &Url) -> Result<Self, GithubSetupError> {
-        let problem = if !matches!(url.scheme(), "http" | "https") {
-            Some("it must start with https:// (or http:// for a local stand-in)")
-        } else if url.cannot_be_a_base() || url.host().is_none() {
-            Some("it has no host")
-        } else if url.query().is_some() || url.fragment().is_some() {
-            Some("it must not have a query or a fragment")
-        } else {
-            None
-        };
-        match problem {
-            Some(problem) => Err(GithubSetupError::BadBaseUrl {
-                setting,
-                url: url.to_string(),
-                problem,
-            }),
-            None => Ok(Self(url.clone())),
-        }
-    }
-
-    /// Appends segments to the base path, keeping any prefix (`/api/v3`) and ignoring a
-    /// trailing slash, unlike `Url::join`, which would replace the last segment. Each segment
-    /// is percent-encoded, so a client id cannot change the path.
-    fn join(&self, segments: &[&str]) -> Url {
-        let mut url = self.0.clone();
-        if let Ok(mut path) = url.path_segments_mut() {
-            path.pop_if_empty().extend(segments);
-        }
-        url
-    }
-}
-
-/// How a base URL is named in messages: as people write it, without the trailing slash that
-/// `Url` adds.
-pub(crate) fn shown(url: &Url) -> &str {
-    url.as_str().trim_end_matches('/')
-}
-
-/// A duration as people read it in messages: `10 s`, `0.25 s`.
-pub(crate) fn seconds(duration: Duration) -> String {
-    format!("{} s", duration.as_secs_f64())
+/// A base URL checked by the shared rules, its problem named with its setting.
+fn base(setting: &'static str, url: &Url) -> Result<BaseUrl, GithubSetupError> {
+    BaseUrl::check(url).map_err(|problem| GithubSetupError::BadBaseUrl {
+        setting,
+        url: settings::redacted(url),
+        problem,
+    })
 }
 
 #[cfg(test)]
@@ -285,17 +249,6 @@ mod tests {
         assert!(Endpoints::new(&config("ftp://github.com", "https://api.github.com")?).is_err());
         assert!(Endpoints::new(&config("mailto:a@b.c", "https://api.github.com")?).is_err());
         assert!(Endpoints::new(&config("https://github.com", "https://x.com/?a=b")?).is_err());
-        Ok(())
-    }
-
-    #[test]
-    fn messages_show_urls_and_durations_as_written() -> Result<(), url::ParseError> {
-        assert_eq!(
-            shown(&Url::parse("https://github.com")?),
-            "https://github.com"
-        );
-        assert_eq!(seconds(Duration::from_secs(10)), "10 s");
-        assert_eq!(seconds(Duration::from_millis(250)), "0.25 s");
         Ok(())
     }
 

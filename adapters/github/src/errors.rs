@@ -1,17 +1,15 @@
 //! Translation of everything that can go wrong with GitHub into `ProviderError`s that say what
-//! happened and what to do. No message ever carries a token, a code, a secret or a verifier:
-//! they are built only from statuses, error codes, URLs from the settings and causes reported
-//! by the HTTP stack (with request URLs stripped).
-
-use std::time::{SystemTime, UNIX_EPOCH};
+//! happened and what to do. What every provider words the same way is in
+//! `nectr_provider_http::messages`; here is what only GitHub's answers mean. No message ever
+//! carries a token, a code, a secret or a verifier.
 
 use nectr_application::ports::ProviderError;
+use nectr_provider_http::messages::{self, header};
+use nectr_provider_http::{Answer, Site, TransportError};
 use reqwest::StatusCode;
-use reqwest::header::HeaderMap;
 use url::Url;
 
-use crate::config::{Endpoints, GithubConfig, seconds, shown};
-use crate::transport::{Answer, MAX_BODY_BYTES, TransportError, chain};
+use crate::config::{Endpoints, GithubConfig, shown};
 
 /// One call to GitHub, as named in messages.
 #[derive(Clone, Copy)]
@@ -23,54 +21,25 @@ pub(crate) struct Call<'a> {
     pub config: &'a GithubConfig,
 }
 
-/// A failure to get any answer at all.
-pub(crate) fn transport(error: &TransportError, call: Call<'_>) -> ProviderError {
-    let base = shown(call.base);
-    match error {
-        TransportError::Http(e) if e.is_timeout() && e.is_connect() => {
-            ProviderError::Timeout(format!(
-                "GitHub did not answer within {}: no connection to {base} could be opened in that \
-                 time. Try again later.",
-                seconds(call.config.connect_timeout)
-            ))
-        }
-        TransportError::Http(e) if e.is_timeout() => ProviderError::Timeout(format!(
-            "GitHub did not answer within {} ({} at {base}). Try again later.",
-            seconds(call.config.request_timeout),
-            call.what
-        )),
-        TransportError::Http(e) if e.is_connect() || e.is_request() => {
-            let cause = chain(e);
-            // OpenSSL says "certificate verify failed" for an unknown CA, the usual trouble
-            // with a GitHub Enterprise Server inside a company.
-            let hint = if cause.contains("certificate") {
-                " (if GitHub's certificate comes from a company CA, point SSL_CERT_FILE at that \
-                 CA's certificate)"
-            } else {
-                ""
-            };
-            ProviderError::Unreachable(format!("cannot reach GitHub at {base}: {cause}{hint}"))
-        }
-        TransportError::Http(e) => ProviderError::BadResponse(format!(
-            "GitHub's answer to {} could not be read: {}",
-            call.what,
-            chain(e)
-        )),
-        TransportError::Build(problem) => ProviderError::BadResponse(format!(
-            "{} could not be sent to GitHub at {base}: {problem}",
-            call.what
-        )),
-        TransportError::TooLarge => ProviderError::BadResponse(format!(
-            "GitHub answered {} with more than {} KiB, which is not a GitHub answer; check {}",
-            call.what,
-            MAX_BODY_BYTES / 1024,
-            if call.base == &call.config.web_url {
+impl Call<'_> {
+    fn site(&self) -> Site<'_> {
+        Site {
+            provider: "GitHub",
+            setting: if self.base == &self.config.web_url {
                 "GITHUB_URL"
             } else {
                 "GITHUB_API_URL"
             },
-        )),
+            base: self.base,
+            connect_timeout: self.config.connect_timeout,
+            request_timeout: self.config.request_timeout,
+        }
     }
+}
+
+/// A failure to get any answer at all.
+pub(crate) fn transport(error: &TransportError, call: Call<'_>) -> ProviderError {
+    messages::transport(error, call.site(), call.what)
 }
 
 /// An `error` code from the token endpoint, which GitHub sends with HTTP 200, for a code
@@ -118,39 +87,14 @@ pub(crate) fn token_error(code: &str, call: Call<'_>, endpoints: &Endpoints) -> 
         other => ProviderError::BadResponse(format!(
             "GitHub refused {} with the error {}.",
             call.what,
-            printable_code(other)
+            messages::printable_code(other)
         )),
-    }
-}
-
-/// An error code as it may appear in a message: GitHub's codes are short `snake_case` words;
-/// anything else is not repeated.
-fn printable_code(code: &str) -> String {
-    let plain = (1..=64).contains(&code.len())
-        && code
-            .bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
-    if plain {
-        format!("`{code}`")
-    } else {
-        "code (not shown: it is not a plain word)".to_owned()
     }
 }
 
 /// An answer whose body is not what the call expects.
 pub(crate) fn unusable(call: Call<'_>, status: Option<StatusCode>) -> ProviderError {
-    match status {
-        Some(status) => ProviderError::BadResponse(format!(
-            "GitHub answered {} with HTTP {status} and a body that is not the expected JSON \
-             (is {} really GitHub?)",
-            call.what,
-            shown(call.base)
-        )),
-        None => ProviderError::BadResponse(format!(
-            "GitHub answered {} with something that is not the expected JSON",
-            call.what
-        )),
-    }
+    messages::unusable(call.site(), call.what, status)
 }
 
 /// The rate-limit answer (403 or 429 with `x-ratelimit-remaining: 0` or `retry-after`), if
@@ -165,23 +109,13 @@ pub(crate) fn rate_limited(call: Call<'_>, answer: &Answer) -> Option<ProviderEr
     if !limited_status || !(exhausted || retry_after.is_some()) {
         return None;
     }
-    let wait = retry_after.or_else(|| {
-        let reset = header(&answer.headers, "x-ratelimit-reset")?
-            .parse::<u64>()
-            .ok()?;
-        let now = SystemTime::now().duration_since(UNIX_EPOCH).ok()?.as_secs();
-        Some(reset.saturating_sub(now))
-    });
-    let when = match wait {
-        Some(0) => "now".to_owned(),
-        Some(s) if s < 120 => format!("in {s} s"),
-        Some(s) => format!("in {} min", s.div_ceil(60)),
-        None => "later".to_owned(),
-    };
-    Some(ProviderError::BadResponse(format!(
-        "GitHub's rate limit was hit ({} answered HTTP {}); try again {when}.",
-        call.what, answer.status
-    )))
+    let wait = messages::wait_seconds(&answer.headers, "x-ratelimit-reset");
+    Some(messages::rate_limit_hit(
+        "GitHub",
+        call.what,
+        answer.status,
+        wait,
+    ))
 }
 
 /// Any other unwanted status of a REST call.
@@ -201,20 +135,12 @@ pub(crate) fn unexpected_status(call: Call<'_>, answer: &Answer) -> ProviderErro
     if let Some(limited) = rate_limited(call, answer) {
         return limited;
     }
-    let status = answer.status;
-    if status.is_server_error() {
-        return ProviderError::BadResponse(format!(
-            "GitHub answered {} with HTTP {status}: GitHub is having trouble, try again later.",
-            call.what
-        ));
-    }
-    ProviderError::BadResponse(format!(
-        "GitHub answered {} with unexpected HTTP {status}{}",
+    messages::unexpected(
+        "GitHub",
         call.what,
-        github_message(&answer.body)
-            .map(|m| format!(" ({m})"))
-            .unwrap_or_default()
-    ))
+        answer.status,
+        github_message(&answer.body),
+    )
 }
 
 /// GitHub's own explanation in a REST error body (`{"message": …}`), shortened, for
@@ -225,22 +151,13 @@ pub(crate) fn github_message(body: &[u8]) -> Option<String> {
         message: String,
     }
     let message = serde_json::from_slice::<Message>(body).ok()?.message;
-    let clean: String = message
-        .chars()
-        .filter(|c| !c.is_control())
-        .take(200)
-        .collect();
-    (!clean.trim().is_empty()).then_some(clean)
-}
-
-fn header<'h>(headers: &'h HeaderMap, name: &str) -> Option<&'h str> {
-    headers.get(name)?.to_str().ok().map(str::trim)
+    messages::explanation(&message, &[])
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use reqwest::header::HeaderValue;
+    use reqwest::header::{HeaderMap, HeaderValue};
 
     fn config() -> Result<GithubConfig, url::ParseError> {
         Ok(GithubConfig::new(

@@ -58,19 +58,16 @@ impl GithubProvider {
     ///
     /// # Errors
     /// `GithubSetupError` for an empty client id or secret, a base URL that is not `http(s)`
-    /// with a host, a callback URL that does not parse, a user agent that cannot be a header,
-    /// or TLS that cannot be set up.
+    /// with a host (or that has a query, a fragment or credentials), a callback URL that does
+    /// not parse, a user agent that cannot be a header, or TLS that cannot be set up.
     pub fn new(config: GithubConfig) -> Result<Self, GithubSetupError> {
         use secrecy::ExposeSecret as _;
-        if config.client_id.trim().is_empty() {
-            return Err(GithubSetupError::Missing {
-                setting: "GITHUB_CLIENT_ID",
-            });
-        }
-        if config.client_secret.expose_secret().trim().is_empty() {
-            return Err(GithubSetupError::Missing {
-                setting: "GITHUB_CLIENT_SECRET",
-            });
+        let required = [
+            ("GITHUB_CLIENT_ID", config.client_id.as_str()),
+            ("GITHUB_CLIENT_SECRET", config.client_secret.expose_secret()),
+        ];
+        if let Some(setting) = nectr_provider_http::settings::first_blank(&required) {
+            return Err(GithubSetupError::Missing { setting });
         }
         let endpoints = Endpoints::new(&config)?;
         let oauth = oauth::client(&config, &endpoints)?;

@@ -9,8 +9,8 @@ use url::Url;
 
 use crate::errors::{self, Call};
 use crate::rest::{oauth_scopes, parse, rest, send};
-use crate::transport::Answer;
 use crate::{Inner, scopes};
+use nectr_provider_http::Answer;
 
 /// At 100 entries a page, 5,000 memberships: far more than anyone has, and a bound on what a
 /// `Link` header that never ends can cost.

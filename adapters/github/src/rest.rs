@@ -9,9 +9,11 @@ use secrecy::ExposeSecret;
 use serde::Deserialize;
 use url::Url;
 
+use nectr_provider_http::{Answer, transport};
+
 use crate::Inner;
 use crate::errors::{self, Call};
-use crate::transport::{self, Answer, TransportError};
+use crate::transport::GITHUB;
 
 /// The REST API version these calls are written against.
 const API_VERSION: &str = "2022-11-28";
@@ -189,13 +191,7 @@ pub(crate) async fn send(
     call: Call<'_>,
     request: reqwest::RequestBuilder,
 ) -> Result<Answer, ProviderError> {
-    let request = request.build().map_err(|e| {
-        errors::transport(
-            &TransportError::Build(transport::chain(&e.without_url())),
-            call,
-        )
-    })?;
-    transport::send(&inner.http, request)
+    transport::send_built(&inner.http, &GITHUB, request)
         .await
         .map_err(|e| errors::transport(&e, call))
 }

@@ -2,8 +2,11 @@
 
 use std::time::Duration;
 
-use secrecy::{ExposeSecret, SecretString};
+use nectr_provider_http::settings::{self, BaseUrl};
+use secrecy::SecretString;
 use url::Url;
+
+pub(crate) use nectr_provider_http::settings::shown;
 
 /// Settings of the GitLab identity provider. `Debug` shows the client secret as redacted.
 #[derive(Clone, Debug)]
@@ -63,8 +66,7 @@ impl GitlabConfig {
     /// Whether the secret has surrounding whitespace, the usual copy-and-paste mistake; GitLab
     /// compares the secret exactly, so it would be refused.
     pub(crate) fn secret_has_surrounding_whitespace(&self) -> bool {
-        let secret = self.client_secret.expose_secret();
-        secret.trim() != secret
+        settings::has_surrounding_whitespace(&self.client_secret)
     }
 }
 
@@ -125,7 +127,11 @@ pub(crate) const PER_PAGE: u8 = 100;
 
 impl Endpoints {
     pub(crate) fn new(config: &GitlabConfig) -> Result<Self, GitlabSetupError> {
-        let base = Base::check(&config.base_url)?;
+        let base =
+            BaseUrl::check(&config.base_url).map_err(|problem| GitlabSetupError::BadBaseUrl {
+                url: settings::redacted(&config.base_url),
+                problem,
+            })?;
         let mut groups = base.join(&["api", "v4", "groups"]);
         groups.set_query(Some(&format!(
             "min_access_level={MIN_ACCESS_LEVEL}&per_page={PER_PAGE}"
@@ -141,62 +147,6 @@ impl Endpoints {
             access_settings: base.join(&["-", "user_settings", "applications"]),
         })
     }
-}
-
-/// A base URL known to accept appended path segments.
-struct Base(Url);
-
-impl Base {
-    fn check(url: &Url) -> Result<Self, GitlabSetupError> {
-        let problem = if !matches!(url.scheme(), "http" | "https") {
-            Some("it must start with https:// (or http:// for a local stand-in)")
-        } else if url.cannot_be_a_base() || url.host().is_none() {
-            Some("it has no host")
-        } else if url.query().is_some() || url.fragment().is_some() {
-            Some("it must not have a query or a fragment")
-        } else if !url.username().is_empty() || url.password().is_some() {
-            Some("it must not carry a user name or password")
-        } else {
-            None
-        };
-        match problem {
-            Some(problem) => Err(GitlabSetupError::BadBaseUrl {
-                url: redacted(url),
-                problem,
-            }),
-            None => Ok(Self(url.clone())),
-        }
-    }
-
-    /// Appends segments to the base path, keeping any prefix (`/gitlab`) and ignoring a
-    /// trailing slash, unlike `Url::join`, which would replace the last segment.
-    fn join(&self, segments: &[&str]) -> Url {
-        let mut url = self.0.clone();
-        if let Ok(mut path) = url.path_segments_mut() {
-            path.pop_if_empty().extend(segments);
-        }
-        url
-    }
-}
-
-/// A URL as it may appear in a message: without any password in it.
-fn redacted(url: &Url) -> String {
-    let mut shown = url.clone();
-    if shown.password().is_some() {
-        let _ = shown.set_password(Some("redacted"));
-    }
-    shown.to_string()
-}
-
-/// How a base URL is named in messages: as people write it, without the trailing slash that
-/// `Url` adds.
-pub(crate) fn shown(url: &Url) -> &str {
-    url.as_str().trim_end_matches('/')
-}
-
-/// A duration as people read it in messages: `10 s`, `0.25 s`.
-pub(crate) fn seconds(duration: Duration) -> String {
-    format!("{} s", duration.as_secs_f64())
 }
 
 #[cfg(test)]
@@ -262,17 +212,6 @@ mod tests {
             !with_password.to_string().contains("hunter2"),
             "{with_password}"
         );
-        Ok(())
-    }
-
-    #[test]
-    fn messages_show_urls_and_durations_as_written() -> Result<(), url::ParseError> {
-        assert_eq!(
-            shown(&Url::parse("https://gitlab.com")?),
-            "https://gitlab.com"
-        );
-        assert_eq!(seconds(Duration::from_secs(10)), "10 s");
-        assert_eq!(seconds(Duration::from_millis(250)), "0.25 s");
         Ok(())
     }
 

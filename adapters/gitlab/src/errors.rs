@@ -1,17 +1,15 @@
 //! Translation of everything that can go wrong with GitLab into `ProviderError`s that say what
-//! happened and what to do. No message ever carries a token, a code, a secret or a verifier:
-//! they are built from statuses, error codes, URLs from the settings, causes reported by the
-//! HTTP stack (with request URLs stripped), and GitLab's own short explanations, dropped when
-//! they quote what was sent.
-
-use std::time::{SystemTime, UNIX_EPOCH};
+//! happened and what to do. What every provider words the same way is in
+//! `nectr_provider_http::messages`; here is what only GitLab's answers mean. No message ever
+//! carries a token, a code, a secret or a verifier: GitLab's own short explanations are
+//! dropped when they quote what was sent.
 
 use nectr_application::ports::ProviderError;
+use nectr_provider_http::messages::{self, header};
+use nectr_provider_http::{Answer, Site, TransportError};
 use reqwest::StatusCode;
-use reqwest::header::HeaderMap;
 
-use crate::config::{Endpoints, GitlabConfig, seconds, shown};
-use crate::transport::{Answer, MAX_BODY_BYTES, TransportError, chain};
+use crate::config::{Endpoints, GitlabConfig, shown};
 
 /// One call to GitLab, as named in messages.
 #[derive(Clone, Copy)]
@@ -26,6 +24,16 @@ impl Call<'_> {
     fn base(&self) -> &str {
         shown(&self.config.base_url)
     }
+
+    fn site(&self) -> Site<'_> {
+        Site {
+            provider: "GitLab",
+            setting: "GITLAB_URL",
+            base: &self.config.base_url,
+            connect_timeout: self.config.connect_timeout,
+            request_timeout: self.config.request_timeout,
+        }
+    }
 }
 
 /// Which grant the token endpoint was asked for.
@@ -39,49 +47,7 @@ pub(crate) enum Grant {
 
 /// A failure to get any answer at all.
 pub(crate) fn transport(error: &TransportError, call: Call<'_>) -> ProviderError {
-    let base = call.base();
-    match error {
-        TransportError::Http(e) if e.is_timeout() && e.is_connect() => {
-            ProviderError::Timeout(format!(
-                "GitLab did not answer within {}: no connection to {base} could be opened in that \
-                 time. Try again later; if it keeps happening, check GITLAB_URL and that this \
-                 server may reach it.",
-                seconds(call.config.connect_timeout)
-            ))
-        }
-        TransportError::Http(e) if e.is_timeout() => ProviderError::Timeout(format!(
-            "GitLab did not answer within {} ({} at {base}). Try again later.",
-            seconds(call.config.request_timeout),
-            call.what
-        )),
-        TransportError::Http(e) if e.is_connect() || e.is_request() => {
-            let cause = chain(e);
-            // OpenSSL says "certificate verify failed" for an unknown CA, the usual trouble
-            // with a self-managed GitLab inside a company.
-            let hint = if cause.contains("certificate") {
-                " (if GitLab's certificate comes from a company CA, point SSL_CERT_FILE at that \
-                 CA's certificate)"
-            } else {
-                " (check GITLAB_URL, and that this server may reach it)"
-            };
-            ProviderError::Unreachable(format!("cannot reach GitLab at {base}: {cause}{hint}"))
-        }
-        TransportError::Http(e) => ProviderError::BadResponse(format!(
-            "GitLab's answer to {} could not be read: {}. Try again later.",
-            call.what,
-            chain(e)
-        )),
-        TransportError::Build(problem) => ProviderError::BadResponse(format!(
-            "{} could not be sent to GitLab at {base}: {problem}",
-            call.what
-        )),
-        TransportError::TooLarge => ProviderError::BadResponse(format!(
-            "GitLab answered {} with more than {} KiB, which is not a GitLab answer; check that \
-             GITLAB_URL ({base}) is GitLab",
-            call.what,
-            MAX_BODY_BYTES / 1024,
-        )),
-    }
+    messages::transport(error, call.site(), call.what)
 }
 
 /// An OAuth `error` code from the token endpoint (GitLab answers them with HTTP 400 or 401
@@ -126,39 +92,14 @@ pub(crate) fn token_error(code: &str, grant: Grant, call: Call<'_>) -> ProviderE
         (other, _) => ProviderError::BadResponse(format!(
             "GitLab refused {} with the error {}.",
             call.what,
-            printable_code(other)
+            messages::printable_code(other)
         )),
-    }
-}
-
-/// An error code as it may appear in a message: OAuth codes are short `snake_case` words;
-/// anything else is not repeated.
-pub(crate) fn printable_code(code: &str) -> String {
-    let plain = (1..=64).contains(&code.len())
-        && code
-            .bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
-    if plain {
-        format!("`{code}`")
-    } else {
-        "code (not shown: it is not a plain word)".to_owned()
     }
 }
 
 /// An answer whose body is not what the call expects.
 pub(crate) fn unusable(call: Call<'_>, status: Option<StatusCode>) -> ProviderError {
-    match status {
-        Some(status) => ProviderError::BadResponse(format!(
-            "GitLab answered {} with HTTP {status} and a body that is not the expected JSON \
-             (is GITLAB_URL, {}, really GitLab?)",
-            call.what,
-            call.base()
-        )),
-        None => ProviderError::BadResponse(format!(
-            "GitLab answered {} with something that is not the expected JSON",
-            call.what
-        )),
-    }
+    messages::unusable(call.site(), call.what, status)
 }
 
 /// The rate-limit answer (HTTP 429, with `Retry-After` and `RateLimit-Reset` when GitLab's
@@ -167,25 +108,13 @@ pub(crate) fn rate_limited(call: Call<'_>, answer: &Answer) -> Option<ProviderEr
     if answer.status != StatusCode::TOO_MANY_REQUESTS {
         return None;
     }
-    let wait = header(&answer.headers, "retry-after")
-        .and_then(|v| v.parse::<u64>().ok())
-        .or_else(|| {
-            let reset = header(&answer.headers, "ratelimit-reset")?
-                .parse::<u64>()
-                .ok()?;
-            let now = SystemTime::now().duration_since(UNIX_EPOCH).ok()?.as_secs();
-            Some(reset.saturating_sub(now))
-        });
-    let when = match wait {
-        Some(0) => "now".to_owned(),
-        Some(s) if s < 120 => format!("in {s} s"),
-        Some(s) => format!("in {} min", s.div_ceil(60)),
-        None => "later".to_owned(),
-    };
-    Some(ProviderError::BadResponse(format!(
-        "GitLab's rate limit was hit ({} answered HTTP 429); try again {when}.",
-        call.what
-    )))
+    let wait = messages::wait_seconds(&answer.headers, "ratelimit-reset");
+    Some(messages::rate_limit_hit(
+        "GitLab",
+        call.what,
+        answer.status,
+        wait,
+    ))
 }
 
 /// An unwanted status of a REST call made with the person's access token. `sent` is what
@@ -233,12 +162,6 @@ pub(crate) fn unexpected_status(call: Call<'_>, answer: &Answer, sent: &[&str]) 
         return limited;
     }
     let status = answer.status;
-    if status.is_server_error() {
-        return ProviderError::BadResponse(format!(
-            "GitLab answered {} with HTTP {status}: GitLab is having trouble, try again later.",
-            call.what
-        ));
-    }
     if status.is_redirection() {
         return ProviderError::BadResponse(format!(
             "GitLab answered {} with a redirect (HTTP {status}), which is not followed: set \
@@ -248,13 +171,12 @@ pub(crate) fn unexpected_status(call: Call<'_>, answer: &Answer, sent: &[&str]) 
             call.base()
         ));
     }
-    ProviderError::BadResponse(format!(
-        "GitLab answered {} with unexpected HTTP {status}{}",
+    messages::unexpected(
+        "GitLab",
         call.what,
-        gitlab_message(&answer.body, sent)
-            .map(|m| format!(" ({m})"))
-            .unwrap_or_default()
-    ))
+        status,
+        gitlab_message(&answer.body, sent),
+    )
 }
 
 /// GitLab's error body: `{"message": "…"}` from the REST API, `{"error": "…",
@@ -290,25 +212,13 @@ pub(crate) fn gitlab_message(body: &[u8], sent: &[&str]) -> Option<String> {
         Some(other @ serde_json::Value::Object(_)) => other.to_string(),
         _ => parsed.error_description.or(parsed.error)?,
     };
-    if sent.iter().any(|s| !s.is_empty() && text.contains(s)) {
-        return None;
-    }
-    let clean: String = text
-        .chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
-        .take(200)
-        .collect();
-    (!clean.trim().is_empty()).then(|| clean.trim().to_owned())
-}
-
-fn header<'h>(headers: &'h HeaderMap, name: &str) -> Option<&'h str> {
-    headers.get(name)?.to_str().ok().map(str::trim)
+    messages::explanation(&text, sent)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use reqwest::header::HeaderValue;
+    use reqwest::header::{HeaderMap, HeaderValue};
     use url::Url;
 
     fn config() -> Result<GitlabConfig, url::ParseError> {

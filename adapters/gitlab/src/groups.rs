@@ -2,13 +2,13 @@
 
 use nectr_application::ports::{Organization, ProviderError};
 use nectr_domain::AccessToken;
+use nectr_provider_http::Answer;
 use reqwest::{Method, StatusCode};
 use serde::Deserialize;
 use url::Url;
 
 use crate::errors;
 use crate::rest::{parse, rest, send};
-use crate::transport::Answer;
 use crate::{Inner, READ_API};
 
 /// At 100 groups a page, 5,000 memberships: far more than anyone has, and a bound on what an

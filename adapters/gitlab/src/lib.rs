@@ -62,15 +62,12 @@ impl GitlabProvider {
     /// not parse, a user agent that cannot be a header, or TLS that cannot be set up.
     pub fn new(config: GitlabConfig) -> Result<Self, GitlabSetupError> {
         use secrecy::ExposeSecret as _;
-        if config.client_id.trim().is_empty() {
-            return Err(GitlabSetupError::Missing {
-                setting: "GITLAB_CLIENT_ID",
-            });
-        }
-        if config.client_secret.expose_secret().trim().is_empty() {
-            return Err(GitlabSetupError::Missing {
-                setting: "GITLAB_CLIENT_SECRET",
-            });
+        let required = [
+            ("GITLAB_CLIENT_ID", config.client_id.as_str()),
+            ("GITLAB_CLIENT_SECRET", config.client_secret.expose_secret()),
+        ];
+        if let Some(setting) = nectr_provider_http::settings::first_blank(&required) {
+            return Err(GitlabSetupError::Missing { setting });
         }
         let endpoints = Endpoints::new(&config)?;
         let oauth = oauth::client(&config, &endpoints)?;

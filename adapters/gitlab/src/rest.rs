@@ -9,9 +9,11 @@ use secrecy::ExposeSecret;
 use serde::{Deserialize, Deserializer};
 use url::Url;
 
+use nectr_provider_http::{Answer, transport};
+
 use crate::Inner;
 use crate::errors::{self, Call};
-use crate::transport::{self, Answer, TransportError};
+use crate::transport::GITLAB;
 
 /// The parts of `GET /api/v4/user` that we keep. `id` is an int64 at GitLab.
 #[derive(Deserialize)]
@@ -149,13 +151,7 @@ pub(crate) async fn send(
     call: Call<'_>,
     request: reqwest::RequestBuilder,
 ) -> Result<Answer, ProviderError> {
-    let request = request.build().map_err(|e| {
-        errors::transport(
-            &TransportError::Build(transport::chain(&e.without_url())),
-            call,
-        )
-    })?;
-    transport::send(&inner.http, request)
+    transport::send_built(&inner.http, &GITLAB, request)
         .await
         .map_err(|e| errors::transport(&e, call))
 }
