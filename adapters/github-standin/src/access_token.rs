@@ -4,15 +4,13 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use actix_web::http::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE};
+use actix_web::http::header::{ACCEPT, CONTENT_TYPE};
 use actix_web::web::Bytes;
 use actix_web::{HttpRequest, HttpResponse};
-use base64::Engine;
-use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
+use nectr_standin_kit::params::{basic_credentials, first_values, s256_challenge};
 use serde::Serialize;
-use sha2::{Digest, Sha256};
 
-use crate::authorize::{first_values, redirect_uri_matches};
+use crate::authorize::redirect_uri_matches;
 use crate::faults::{Endpoint, arrive};
 use crate::people::OAuthApp;
 use crate::state::{ACCESS_TOKEN_LIFETIME, Inner, Issued, REFRESH_TOKEN_LIFETIME, Shared};
@@ -152,7 +150,7 @@ fn verify_pkce(challenge: &str, verifier: Option<&str>) -> Result<(), TokenError
     ))?;
     let unreserved = |c: char| c.is_ascii_alphanumeric() || "-._~".contains(c);
     let well_formed = (43..=128).contains(&verifier.len()) && verifier.chars().all(unreserved);
-    if !well_formed || URL_SAFE_NO_PAD.encode(Sha256::digest(verifier)) != challenge {
+    if !well_formed || s256_challenge(verifier) != challenge {
         return Err(TokenError::bad_code(
             "The code_verifier does not match the code_challenge sent at authorize.",
         ));
@@ -181,18 +179,6 @@ fn client(inner: &Inner, req: &HttpRequest, params: &HashMap<String, String>) ->
         .get(&id)
         .filter(|app| app.client_secret == secret)
         .cloned()
-}
-
-/// `client_id:client_secret` from an `Authorization: Basic …` header.
-pub(crate) fn basic_credentials(req: &HttpRequest) -> Option<(String, String)> {
-    let value = req.headers().get(AUTHORIZATION)?.to_str().ok()?;
-    let (scheme, encoded) = value.split_once(' ')?;
-    if !scheme.eq_ignore_ascii_case("basic") {
-        return None;
-    }
-    let decoded = String::from_utf8(STANDARD.decode(encoded.trim()).ok()?).ok()?;
-    let (id, secret) = decoded.split_once(':')?;
-    Some((id.to_owned(), secret.to_owned()))
 }
 
 /// The body's parameters, read only when it is declared as a form (as GitHub documents).

@@ -5,9 +5,9 @@ use std::sync::Arc;
 use actix_web::http::StatusCode;
 use actix_web::web::Bytes;
 use actix_web::{HttpRequest, HttpResponse};
+use nectr_standin_kit::params::basic_credentials;
 use serde_json::{Value, json};
 
-use crate::access_token::basic_credentials;
 use crate::faults::{Endpoint, arrive};
 use crate::rest::{Call, json_error};
 use crate::state::Shared;

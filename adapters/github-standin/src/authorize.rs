@@ -8,6 +8,7 @@ use std::sync::Arc;
 use actix_web::http::header::LOCATION;
 use actix_web::web::Bytes;
 use actix_web::{HttpRequest, HttpResponse};
+use nectr_standin_kit::params::first_values;
 use url::Url;
 
 use crate::consent_page::{self, Choice, Page};
@@ -284,15 +285,6 @@ fn encode(value: &str) -> String {
         }
     }
     out
-}
-
-/// The first value of each query parameter, decoded.
-pub(crate) fn first_values(query: &str) -> HashMap<String, String> {
-    let mut params = HashMap::new();
-    for (name, value) in url::form_urlencoded::parse(query.as_bytes()).into_owned() {
-        params.entry(name).or_insert(value);
-    }
-    params
 }
 
 pub(crate) fn not_found_page() -> HttpResponse {

@@ -1,11 +1,11 @@
-//! The endpoints a test can single out, and the ways it can make them misbehave.
-
-use std::time::Duration;
+//! The endpoints a test can single out, and how the kit's faults look coming from GitHub:
+//! `Status` with a GitHub-like JSON error body, `Garbage` as its "Unicorn!" HTML page, and
+//! `RateLimited` as a 403 with `x-ratelimit-remaining: 0` and GitHub's rate-limit message.
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse};
+use nectr_standin_kit::{FaultAnswer, wait_out};
 
-use crate::record::RecordedRequest;
 use crate::rest::{json_error, rate_limit_headers, with_headers};
 use crate::state::Shared;
 
@@ -31,23 +31,6 @@ pub enum Endpoint {
     DeleteToken,
 }
 
-/// A way for an endpoint to misbehave, applied before its normal handling.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Fault {
-    /// Wait this long, then answer normally.
-    Delay(Duration),
-    /// Never answer (in practice: wait an hour).
-    Hang,
-    /// Answer this HTTP status with a GitHub-like JSON error body (an invalid code answers 500).
-    Status(u16),
-    /// Answer HTTP 200 with an HTML body that is neither JSON nor a form.
-    Garbage,
-    /// Answer 403 with `x-ratelimit-remaining: 0` and GitHub's rate-limit message.
-    RateLimited,
-}
-
-const HANG_FOR: Duration = Duration::from_secs(3600);
-
 /// Records the request, then applies the endpoint's fault: `Some` is the answer to send instead
 /// of the normal one.
 pub(crate) async fn arrive(
@@ -56,33 +39,18 @@ pub(crate) async fn arrive(
     req: &HttpRequest,
     body: &[u8],
 ) -> Option<HttpResponse> {
-    let fault = {
-        let mut inner = shared.lock();
-        inner
-            .requests
-            .push(RecordedRequest::capture(endpoint, req, body));
-        endpoint.and_then(|e| inner.faults.get(&e).cloned())
-    };
-    match fault? {
-        Fault::Delay(pause) => {
-            tokio::time::sleep(pause).await;
-            None
-        }
-        Fault::Hang => {
-            tokio::time::sleep(HANG_FOR).await;
-            None
-        }
-        Fault::Status(code) => {
-            let status = StatusCode::from_u16(code).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let fault = shared.lock().traffic.arrive(endpoint, req, body);
+    match wait_out(fault?).await? {
+        FaultAnswer::Status(status) => {
             let message = status.canonical_reason().unwrap_or("Error");
             Some(json_error(status, message, "https://docs.github.com/rest"))
         }
-        Fault::Garbage => Some(
+        FaultAnswer::Garbage => Some(
             HttpResponse::Ok()
                 .content_type("text/html; charset=utf-8")
                 .body("<!DOCTYPE html><html><body><h1>Unicorn!</h1><p>This page is taking too long to load.</p></body></html>"),
         ),
-        Fault::RateLimited => {
+        FaultAnswer::RateLimited => {
             let answer = json_error(
                 StatusCode::FORBIDDEN,
                 "API rate limit exceeded for user. If you reach out to GitHub Support for help, please include the request ID.",

@@ -7,8 +7,9 @@ use std::sync::Arc;
 
 use actix_web::web::Bytes;
 use actix_web::{HttpRequest, HttpResponse};
+use nectr_standin_kit::params::first_values;
 
-use crate::authorize::{first_values, not_found_page, screen};
+use crate::authorize::{not_found_page, screen};
 use crate::consent_page::{Choice, bad_request_page};
 use crate::faults::{Endpoint, arrive};
 use crate::people::{self, Person, presets};

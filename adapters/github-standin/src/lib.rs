@@ -15,21 +15,21 @@ mod consent_page;
 mod faults;
 mod interactive;
 mod people;
-mod random;
 mod record;
 mod rest;
 mod scopes;
 mod state;
 
-use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 
 use actix_web::web::{self, Bytes, ServiceConfig};
-use actix_web::{App, HttpRequest, HttpResponse, HttpServer};
+use actix_web::{HttpRequest, HttpResponse};
+use nectr_standin_kit::handler;
 
-pub use faults::{Endpoint, Fault};
+pub use faults::Endpoint;
 pub use interactive::typed_in_approval;
+pub use nectr_standin_kit::Fault;
 pub use people::{Email, OAuthApp, Person, Team};
 pub use record::{AuthorizationRecord, RecordedRequest};
 
@@ -39,29 +39,16 @@ use state::Shared;
 #[derive(Clone)]
 pub struct GithubStandIn {
     shared: Arc<Shared>,
-    web_url: String,
 }
 
 impl GithubStandIn {
     /// Binds `127.0.0.1:0` and serves (one worker) on the current tokio runtime, which must stay
     /// alive while the stand-in is used; the server stops when that runtime shuts down.
     pub async fn start() -> std::io::Result<GithubStandIn> {
-        let listener = std::net::TcpListener::bind(("127.0.0.1", 0))?;
-        let address = listener.local_addr()?;
-        let standin = Self::mounted_at(format!("http://{address}"));
-        let routes = standin.configure();
-        let unknown = standin.shared.clone();
-        let server = HttpServer::new(move || {
-            App::new()
-                .configure(routes.clone())
-                .default_service(web::to(handler(&unknown, unknown_page)))
-        })
-        .workers(1)
-        .disable_signals()
-        .shutdown_timeout(0)
-        .listen(listener)?
-        .run();
-        tokio::spawn(server);
+        let (listener, web_url) = nectr_standin_kit::bind_loopback()?;
+        let standin = Self::mounted_at(web_url);
+        let unknown = handler(&standin.shared, unknown_page);
+        nectr_standin_kit::serve(listener, standin.configure(), unknown)?;
         Ok(standin)
     }
 
@@ -69,21 +56,19 @@ impl GithubStandIn {
     /// `App`, and pass the URL that mount is reachable at (e.g. `http://127.0.0.1:8080/github`),
     /// which [`GithubStandIn::web_url`] then reports.
     pub fn mounted_at(web_url: impl Into<String>) -> GithubStandIn {
-        let web_url = web_url.into().trim_end_matches('/').to_owned();
         GithubStandIn {
-            shared: Arc::new(Shared::new(web_url.clone())),
-            web_url,
+            shared: Arc::new(Shared::new(web_url)),
         }
     }
 
     /// The base of the web routes, e.g. `http://127.0.0.1:41234` (the service's `GITHUB_URL`).
     pub fn web_url(&self) -> String {
-        self.web_url.clone()
+        self.shared.web_url.clone()
     }
 
     /// The base of the REST routes, e.g. `http://127.0.0.1:41234/api/v3` (`GITHUB_API_URL`).
     pub fn api_url(&self) -> String {
-        format!("{}/api/v3", self.web_url)
+        format!("{}/api/v3", self.shared.web_url)
     }
 
     /// The routes, for mounting in another actix `App`, e.g.
@@ -165,18 +150,18 @@ impl GithubStandIn {
 
     /// Makes `endpoint` misbehave until [`GithubStandIn::clear_faults`] (replacing its fault).
     pub fn set_fault(&self, endpoint: Endpoint, fault: Fault) {
-        self.shared.lock().faults.insert(endpoint, fault);
+        self.shared.lock().traffic.set_fault(endpoint, fault);
     }
 
     /// Makes every endpoint behave again.
     pub fn clear_faults(&self) {
-        self.shared.lock().faults.clear();
+        self.shared.lock().traffic.clear_faults();
     }
 
     /// Moves the stand-in's clock forward, so tests can expire codes and tokens without
     /// sleeping.
     pub fn advance_clock(&self, by: Duration) {
-        self.shared.lock().clock_offset += by;
+        self.shared.lock().clock.advance(by);
     }
 
     /// Turns on OAuth App access restrictions for the organization `org`, as its owners can
@@ -208,18 +193,12 @@ impl GithubStandIn {
 
     /// Every request received, in order, including faulted and unroutable ones.
     pub fn requests(&self) -> Vec<RecordedRequest> {
-        self.shared.lock().requests.clone()
+        self.shared.lock().traffic.requests().to_vec()
     }
 
     /// The requests routed to `endpoint`, in order.
     pub fn requests_to(&self, endpoint: Endpoint) -> Vec<RecordedRequest> {
-        let inner = self.shared.lock();
-        inner
-            .requests
-            .iter()
-            .filter(|r| r.endpoint == Some(endpoint))
-            .cloned()
-            .collect()
+        self.shared.lock().traffic.requests_to(endpoint)
     }
 
     /// One record per authorize request that was approved or cancelled, in order.
@@ -251,23 +230,9 @@ impl GithubStandIn {
 impl std::fmt::Debug for GithubStandIn {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("GithubStandIn")
-            .field("web_url", &self.web_url)
+            .field("web_url", &self.shared.web_url)
             .finish_non_exhaustive()
     }
-}
-
-/// Binds a handler to the shared state without `app_data`, so two stand-ins can be mounted in
-/// one `App` without seeing each other's state.
-fn handler<F, Fut>(
-    shared: &Arc<Shared>,
-    handle: F,
-) -> impl Fn(HttpRequest, Bytes) -> Fut + Clone + 'static
-where
-    F: Fn(Arc<Shared>, HttpRequest, Bytes) -> Fut + Clone + 'static,
-    Fut: Future<Output = HttpResponse> + 'static,
-{
-    let shared = shared.clone();
-    move |req, body| handle(shared.clone(), req, body)
 }
 
 /// Any path outside the stand-in's routes: recorded, then GitHub's 404 page.

@@ -8,6 +8,7 @@ use actix_web::web::Bytes;
 use actix_web::{HttpRequest, HttpResponse};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
+use nectr_standin_kit::params::first_values;
 use serde_json::{Value, json};
 
 use crate::faults::{Endpoint, arrive};
@@ -387,7 +388,7 @@ fn team_json(team: &Team, api: &str, web: &str) -> Value {
 
 /// `per_page` (1–100, default 30) and `page` (from 1), with GitHub's `Link` header.
 fn paginate(all: &[Value], req: &HttpRequest) -> (Vec<Value>, Option<String>) {
-    let query = crate::authorize::first_values(req.query_string());
+    let query = first_values(req.query_string());
     let number = |name: &str| query.get(name).and_then(|v| v.parse::<usize>().ok());
     let per_page = number("per_page").filter(|n| *n > 0).unwrap_or(30).min(100);
     let page = number("page").filter(|n| *n > 0).unwrap_or(1);

@@ -1,13 +1,14 @@
 //! Everything the stand-in remembers: apps, who signs in, codes, grants, tokens and records.
 
 use std::collections::{HashMap, HashSet};
-use std::sync::{Mutex, MutexGuard, PoisonError};
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant};
 
-use crate::faults::{Endpoint, Fault};
+use nectr_standin_kit::{Clock, Traffic, random};
+
+use crate::faults::Endpoint;
 use crate::people::{OAuthApp, Person};
-use crate::record::{AuthorizationRecord, RecordedRequest};
-use crate::{random, scopes};
+use crate::record::AuthorizationRecord;
+use crate::scopes;
 
 /// How long an authorization code can be exchanged (GitHub: 10 minutes).
 pub(crate) const CODE_LIFETIME: Duration = Duration::from_secs(10 * 60);
@@ -22,26 +23,7 @@ pub(crate) const RATE_LIMIT: u32 = 5_000;
 const RATE_WINDOW: Duration = Duration::from_secs(3600);
 
 /// The state behind every handler, shared between the test and the server thread.
-pub(crate) struct Shared {
-    inner: Mutex<Inner>,
-    /// Where the web routes are reachable (no trailing `/`), for URLs the stand-in hands out.
-    pub web_url: String,
-}
-
-impl Shared {
-    pub(crate) fn new(web_url: String) -> Self {
-        Self {
-            inner: Mutex::new(Inner::default()),
-            web_url,
-        }
-    }
-
-    /// A panic in one handler must not make every later assertion panic too, so a poisoned lock
-    /// is still used: each mutation leaves the state consistent.
-    pub(crate) fn lock(&self) -> MutexGuard<'_, Inner> {
-        self.inner.lock().unwrap_or_else(PoisonError::into_inner)
-    }
-}
+pub(crate) type Shared = nectr_standin_kit::Shared<Inner>;
 
 /// A code handed out at authorize, waiting for its exchange.
 #[derive(Clone, Debug)]
@@ -81,10 +63,10 @@ pub(crate) struct Inner {
     pub cancel_next: bool,
     /// Whether a person in a browser decides at authorize (a page) instead of `signed_in`.
     pub interactive: bool,
-    pub faults: HashMap<Endpoint, Fault>,
-    pub requests: Vec<RecordedRequest>,
+    /// Requests received and faults set.
+    pub traffic: Traffic<Endpoint>,
     pub authorizations: Vec<AuthorizationRecord>,
-    pub clock_offset: Duration,
+    pub clock: Clock,
     /// Organizations with OAuth App access restrictions (lowercased login), each with the
     /// client IDs an owner approved.
     restricted_orgs: HashMap<String, HashSet<String>>,
@@ -102,10 +84,9 @@ impl Default for Inner {
             signed_in: Person::octocat(),
             cancel_next: false,
             interactive: false,
-            faults: HashMap::new(),
-            requests: Vec::new(),
+            traffic: Traffic::default(),
             authorizations: Vec::new(),
-            clock_offset: Duration::ZERO,
+            clock: Clock::default(),
             restricted_orgs: HashMap::new(),
             codes: HashMap::new(),
             grants: HashMap::new(),
@@ -119,14 +100,12 @@ impl Default for Inner {
 impl Inner {
     /// The stand-in's clock, which tests can move forward instead of sleeping.
     pub(crate) fn now(&self) -> Instant {
-        Instant::now() + self.clock_offset
+        self.clock.now()
     }
 
     /// The Unix time at which the current rate-limit window resets (an hour from now).
     pub(crate) fn reset_epoch_seconds(&self) -> u64 {
-        (SystemTime::now() + self.clock_offset + RATE_WINDOW)
-            .duration_since(UNIX_EPOCH)
-            .map_or(0, |d| d.as_secs())
+        self.clock.epoch_seconds_after(RATE_WINDOW)
     }
 
     /// Whether the person's grant for the app already covers `wanted`.

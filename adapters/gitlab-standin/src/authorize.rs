@@ -8,10 +8,10 @@ use std::sync::Arc;
 use actix_web::http::header::LOCATION;
 use actix_web::web::Bytes;
 use actix_web::{HttpRequest, HttpResponse};
+use nectr_standin_kit::params::first_values;
 use url::Url;
 
 use crate::faults::{Endpoint, arrive};
-use crate::params::first_values;
 use crate::people::Person;
 use crate::record::AuthorizationRecord;
 use crate::scopes;

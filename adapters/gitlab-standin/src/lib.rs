@@ -11,7 +11,6 @@ mod authorize;
 mod faults;
 mod params;
 mod people;
-mod random;
 mod record;
 mod rest;
 mod revoke;
@@ -19,15 +18,16 @@ mod scopes;
 mod state;
 mod token;
 
-use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 
 use actix_web::web::{self, Bytes, ServiceConfig};
-use actix_web::{App, HttpRequest, HttpResponse, HttpServer};
+use actix_web::{HttpRequest, HttpResponse};
+use nectr_standin_kit::handler;
 
 pub use authorize::Refused;
-pub use faults::{Endpoint, Fault};
+pub use faults::Endpoint;
+pub use nectr_standin_kit::Fault;
 pub use people::{Group, OAuthApp, Person, access_level};
 pub use record::{AuthorizationRecord, RecordedRequest};
 
@@ -37,29 +37,16 @@ use state::Shared;
 #[derive(Clone)]
 pub struct GitlabStandIn {
     shared: Arc<Shared>,
-    web_url: String,
 }
 
 impl GitlabStandIn {
     /// Binds `127.0.0.1:0` and serves (one worker) on the current tokio runtime, which must stay
     /// alive while the stand-in is used; the server stops when that runtime shuts down.
     pub async fn start() -> std::io::Result<GitlabStandIn> {
-        let listener = std::net::TcpListener::bind(("127.0.0.1", 0))?;
-        let address = listener.local_addr()?;
-        let standin = Self::mounted_at(format!("http://{address}"));
-        let routes = standin.configure();
-        let unknown = standin.shared.clone();
-        let server = HttpServer::new(move || {
-            App::new()
-                .configure(routes.clone())
-                .default_service(web::to(handler(&unknown, unknown_page)))
-        })
-        .workers(1)
-        .disable_signals()
-        .shutdown_timeout(0)
-        .listen(listener)?
-        .run();
-        tokio::spawn(server);
+        let (listener, web_url) = nectr_standin_kit::bind_loopback()?;
+        let standin = Self::mounted_at(web_url);
+        let unknown = handler(&standin.shared, unknown_page);
+        nectr_standin_kit::serve(listener, standin.configure(), unknown)?;
         Ok(standin)
     }
 
@@ -68,21 +55,19 @@ impl GitlabStandIn {
     /// like a self-managed GitLab under a relative URL root), which
     /// [`GitlabStandIn::web_url`] then reports.
     pub fn mounted_at(web_url: impl Into<String>) -> GitlabStandIn {
-        let web_url = web_url.into().trim_end_matches('/').to_owned();
         GitlabStandIn {
-            shared: Arc::new(Shared::new(web_url.clone())),
-            web_url,
+            shared: Arc::new(Shared::new(web_url)),
         }
     }
 
     /// The base of the OAuth routes, e.g. `http://127.0.0.1:41234` (the service's `GITLAB_URL`).
     pub fn web_url(&self) -> String {
-        self.web_url.clone()
+        self.shared.web_url.clone()
     }
 
     /// The base of the REST routes, e.g. `http://127.0.0.1:41234/api/v4`.
     pub fn api_url(&self) -> String {
-        format!("{}/api/v4", self.web_url)
+        format!("{}/api/v4", self.shared.web_url)
     }
 
     /// The routes, for mounting in another actix `App`, e.g.
@@ -147,34 +132,28 @@ impl GitlabStandIn {
 
     /// Makes `endpoint` misbehave until [`GitlabStandIn::clear_faults`] (replacing its fault).
     pub fn set_fault(&self, endpoint: Endpoint, fault: Fault) {
-        self.shared.lock().faults.insert(endpoint, fault);
+        self.shared.lock().traffic.set_fault(endpoint, fault);
     }
 
     /// Makes every endpoint behave again.
     pub fn clear_faults(&self) {
-        self.shared.lock().faults.clear();
+        self.shared.lock().traffic.clear_faults();
     }
 
     /// Moves the stand-in's clock forward, so tests can expire codes (10 minutes) and access
     /// tokens (2 hours) without sleeping.
     pub fn advance_clock(&self, by: Duration) {
-        self.shared.lock().clock_offset += by;
+        self.shared.lock().clock.advance(by);
     }
 
     /// Every request received, in order, including faulted and unroutable ones.
     pub fn requests(&self) -> Vec<RecordedRequest> {
-        self.shared.lock().requests.clone()
+        self.shared.lock().traffic.requests().to_vec()
     }
 
     /// The requests routed to `endpoint`, in order.
     pub fn requests_to(&self, endpoint: Endpoint) -> Vec<RecordedRequest> {
-        let inner = self.shared.lock();
-        inner
-            .requests
-            .iter()
-            .filter(|r| r.endpoint == Some(endpoint))
-            .cloned()
-            .collect()
+        self.shared.lock().traffic.requests_to(endpoint)
     }
 
     /// One record per authorize request that was approved or denied, in order.
@@ -206,23 +185,9 @@ impl GitlabStandIn {
 impl std::fmt::Debug for GitlabStandIn {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("GitlabStandIn")
-            .field("web_url", &self.web_url)
+            .field("web_url", &self.shared.web_url)
             .finish_non_exhaustive()
     }
-}
-
-/// Binds a handler to the shared state without `app_data`, so two stand-ins can be mounted in
-/// one `App` without seeing each other's state.
-fn handler<F, Fut>(
-    shared: &Arc<Shared>,
-    handle: F,
-) -> impl Fn(HttpRequest, Bytes) -> Fut + Clone + 'static
-where
-    F: Fn(Arc<Shared>, HttpRequest, Bytes) -> Fut + Clone + 'static,
-    Fut: Future<Output = HttpResponse> + 'static,
-{
-    let shared = shared.clone();
-    move |req, body| handle(shared.clone(), req, body)
 }
 
 /// Any path outside the stand-in's routes: recorded, then GitLab's 404 page.

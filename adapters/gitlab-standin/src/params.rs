@@ -4,22 +4,12 @@
 use std::collections::HashMap;
 
 use actix_web::HttpRequest;
-use actix_web::http::header::{AUTHORIZATION, CONTENT_TYPE};
-use base64::Engine;
-use base64::engine::general_purpose::STANDARD;
+use actix_web::http::header::CONTENT_TYPE;
+use nectr_standin_kit::params::{basic_credentials, first_values};
 use serde_json::Value;
 
 use crate::people::OAuthApp;
 use crate::state::Inner;
-
-/// The first value of each parameter in a query or form string, decoded.
-pub(crate) fn first_values(encoded: &str) -> HashMap<String, String> {
-    let mut params = HashMap::new();
-    for (name, value) in url::form_urlencoded::parse(encoded.as_bytes()).into_owned() {
-        params.entry(name).or_insert(value);
-    }
-    params
-}
 
 /// The request's parameters: the query string, overridden by a form body
 /// (`application/x-www-form-urlencoded`) or a JSON object body (`application/json`), as Rails
@@ -57,23 +47,13 @@ pub(crate) fn credentials(
     req: &HttpRequest,
     params: &HashMap<String, String>,
 ) -> Option<(String, String)> {
-    if let Some(basic) = basic_credentials(req) {
+    // Basic credentials with an empty ID count as none, so the parameters are read instead.
+    if let Some(basic) = basic_credentials(req).filter(|(id, _)| !id.is_empty()) {
         return Some(basic);
     }
     let id = params.get("client_id").filter(|id| !id.is_empty())?;
     let secret = params.get("client_secret").cloned().unwrap_or_default();
     Some((id.clone(), secret))
-}
-
-fn basic_credentials(req: &HttpRequest) -> Option<(String, String)> {
-    let value = req.headers().get(AUTHORIZATION)?.to_str().ok()?;
-    let (scheme, encoded) = value.split_once(' ')?;
-    if !scheme.eq_ignore_ascii_case("basic") {
-        return None;
-    }
-    let decoded = String::from_utf8(STANDARD.decode(encoded.trim()).ok()?).ok()?;
-    let (id, secret) = decoded.split_once(':')?;
-    (!id.is_empty()).then(|| (id.to_owned(), secret.to_owned()))
 }
 
 /// The app these credentials authenticate: a confidential app needs its exact secret; a public

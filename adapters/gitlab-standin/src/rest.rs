@@ -7,10 +7,10 @@ use std::sync::Arc;
 use actix_web::http::header::AUTHORIZATION;
 use actix_web::web::Bytes;
 use actix_web::{HttpRequest, HttpResponse};
+use nectr_standin_kit::params::first_values;
 use serde_json::{Value, json};
 
 use crate::faults::{Endpoint, arrive};
-use crate::params::first_values;
 use crate::people::{Group, Person, access_level};
 use crate::scopes;
 use crate::state::{Shared, Standing, Token};

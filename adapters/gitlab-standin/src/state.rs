@@ -1,13 +1,13 @@
 //! Everything the stand-in remembers: apps, who signs in, codes, tokens, and the records.
 
 use std::collections::HashMap;
-use std::sync::{Mutex, MutexGuard, PoisonError};
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant};
 
-use crate::faults::{Endpoint, Fault};
+use nectr_standin_kit::{Clock, Traffic, random};
+
+use crate::faults::Endpoint;
 use crate::people::{OAuthApp, Person};
-use crate::random;
-use crate::record::{AuthorizationRecord, RecordedRequest};
+use crate::record::AuthorizationRecord;
 
 /// How long an authorization code can be exchanged (GitLab: 10 minutes).
 pub(crate) const CODE_LIFETIME: Duration = Duration::from_secs(10 * 60);
@@ -15,26 +15,7 @@ pub(crate) const CODE_LIFETIME: Duration = Duration::from_secs(10 * 60);
 pub(crate) const ACCESS_TOKEN_LIFETIME: Duration = Duration::from_secs(2 * 60 * 60);
 
 /// The state behind every handler, shared between the test and the server thread.
-pub(crate) struct Shared {
-    inner: Mutex<Inner>,
-    /// Where the web routes are reachable (no trailing `/`), for URLs the stand-in hands out.
-    pub web_url: String,
-}
-
-impl Shared {
-    pub(crate) fn new(web_url: String) -> Self {
-        Self {
-            inner: Mutex::new(Inner::default()),
-            web_url,
-        }
-    }
-
-    /// A panic in one handler must not make every later assertion panic too, so a poisoned lock
-    /// is still used: each mutation leaves the state consistent.
-    pub(crate) fn lock(&self) -> MutexGuard<'_, Inner> {
-        self.inner.lock().unwrap_or_else(PoisonError::into_inner)
-    }
-}
+pub(crate) type Shared = nectr_standin_kit::Shared<Inner>;
 
 /// The PKCE challenge sent at authorize.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -83,10 +64,10 @@ pub(crate) struct Inner {
     pub apps: HashMap<String, OAuthApp>,
     pub signed_in: Person,
     pub cancel_next: bool,
-    pub faults: HashMap<Endpoint, Fault>,
-    pub requests: Vec<RecordedRequest>,
+    /// Requests received and faults set.
+    pub traffic: Traffic<Endpoint>,
     pub authorizations: Vec<AuthorizationRecord>,
-    pub clock_offset: Duration,
+    pub clock: Clock,
     codes: HashMap<String, Code>,
     tokens: Vec<Token>,
     by_access: HashMap<String, usize>,
@@ -100,10 +81,9 @@ impl Default for Inner {
             apps: HashMap::new(),
             signed_in: Person::tanuki(),
             cancel_next: false,
-            faults: HashMap::new(),
-            requests: Vec::new(),
+            traffic: Traffic::default(),
             authorizations: Vec::new(),
-            clock_offset: Duration::ZERO,
+            clock: Clock::default(),
             codes: HashMap::new(),
             tokens: Vec::new(),
             by_access: HashMap::new(),
@@ -116,14 +96,12 @@ impl Default for Inner {
 impl Inner {
     /// The stand-in's clock, which tests can move forward instead of sleeping.
     pub(crate) fn now(&self) -> Instant {
-        Instant::now() + self.clock_offset
+        self.clock.now()
     }
 
     /// The stand-in's clock as Unix seconds.
     pub(crate) fn epoch_seconds(&self) -> u64 {
-        (SystemTime::now() + self.clock_offset)
-            .duration_since(UNIX_EPOCH)
-            .map_or(0, |d| d.as_secs())
+        self.clock.epoch_seconds()
     }
 
     /// Hands out a fresh code for an approved authorize request.

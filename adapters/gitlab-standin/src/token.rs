@@ -7,10 +7,8 @@ use std::sync::Arc;
 use actix_web::http::StatusCode;
 use actix_web::web::Bytes;
 use actix_web::{HttpRequest, HttpResponse};
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use nectr_standin_kit::params::s256_challenge;
 use serde_json::json;
-use sha2::{Digest, Sha256};
 
 use crate::authorize::same_uri;
 use crate::faults::{Endpoint, arrive};
@@ -194,7 +192,7 @@ fn client(inner: &Inner, sent: Option<(String, String)>) -> Option<OAuthApp> {
 /// verifier itself.
 fn verifier_matches(challenge: &Challenge, verifier: &str) -> bool {
     match challenge.method.as_str() {
-        "S256" => URL_SAFE_NO_PAD.encode(Sha256::digest(verifier)) == challenge.value,
+        "S256" => s256_challenge(verifier) == challenge.value,
         "plain" => verifier == challenge.value,
         _ => false,
     }

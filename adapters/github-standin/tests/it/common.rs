@@ -3,18 +3,17 @@
 use std::collections::HashMap;
 
 use nectr_github_standin::{GithubStandIn, OAuthApp};
-use reqwest::{Client, Response, StatusCode};
+use reqwest::{Response, StatusCode};
 use url::Url;
 
-pub type TestResult<T = ()> = Result<T, Box<dyn std::error::Error>>;
+pub use nectr_standin_kit::testing::{
+    CHALLENGE, TestResult, VERIFIER, client, header, location, param,
+};
 
 pub const CLIENT_ID: &str = "Ov23liTestClient0001";
 pub const SECRET: &str = "0123456789abcdef0123456789abcdef01234567";
 pub const CALLBACK: &str = "http://app.example.test/auth/callback";
 pub const USER_AGENT: &str = "nectr-standin-tests";
-/// RFC 7636 appendix B.
-pub const VERIFIER: &str = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
-pub const CHALLENGE: &str = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM";
 
 /// A started stand-in with the test app registered.
 pub async fn standin() -> TestResult<GithubStandIn> {
@@ -25,20 +24,6 @@ pub async fn standin_with(app: OAuthApp) -> TestResult<GithubStandIn> {
     let standin = GithubStandIn::start().await?;
     standin.register_app(app);
     Ok(standin)
-}
-
-thread_local! {
-    // Each test runs on its own thread and runtime, so a client per thread never reuses a
-    // connection from another test's (stopped) runtime, and building one per request is slow.
-    static CLIENT: Result<Client, String> = Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .map_err(|e| e.to_string());
-}
-
-/// A client that, like a browser test, looks at redirects instead of following them.
-pub fn client() -> TestResult<Client> {
-    Ok(CLIENT.with(Clone::clone)?)
 }
 
 /// Sends an authorize request and answers the response (a redirect, normally).
@@ -56,20 +41,7 @@ pub async fn authorize_raw(
 /// Sends an authorize request and answers the redirect target.
 pub async fn authorize(standin: &GithubStandIn, params: &[(&str, &str)]) -> TestResult<Url> {
     let response = authorize_raw(standin, params).await?;
-    assert_eq!(response.status(), StatusCode::FOUND);
-    let location = response
-        .headers()
-        .get("location")
-        .ok_or("no Location header")?
-        .to_str()?;
-    Ok(Url::parse(location)?)
-}
-
-/// The first value of a query parameter of `url`.
-pub fn param(url: &Url, name: &str) -> Option<String> {
-    url.query_pairs()
-        .find(|(n, _)| n == name)
-        .map(|(_, v)| v.into_owned())
+    location(&response)
 }
 
 /// Approves an authorize request for the test app and answers the code.
@@ -132,11 +104,6 @@ pub async fn api_get(standin: &GithubStandIn, path: &str, token: &str) -> TestRe
         .await?)
 }
 
-/// A response header as text.
-pub fn header<'r>(response: &'r Response, name: &str) -> Option<&'r str> {
-    response.headers().get(name).and_then(|v| v.to_str().ok())
-}
-
 /// The raw original query the interactive page carries in its hidden `query` field, as a
 /// browser would send it back (entities decoded).
 pub fn hidden_query(html: &str) -> TestResult<String> {
@@ -174,12 +141,4 @@ pub async fn submit(standin: &GithubStandIn, fields: &[(&str, &str)]) -> TestRes
         .form(fields)
         .send()
         .await?)
-}
-
-/// The `Location` of a redirect, parsed.
-pub fn location(response: &Response) -> TestResult<Url> {
-    assert_eq!(response.status(), StatusCode::FOUND);
-    Ok(Url::parse(
-        header(response, "location").ok_or("no Location")?,
-    )?)
 }

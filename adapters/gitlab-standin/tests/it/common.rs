@@ -1,18 +1,17 @@
 //! Shared set-up: a started stand-in with one app, an HTTP client, and the OAuth steps.
 
 use nectr_gitlab_standin::{GitlabStandIn, OAuthApp};
-use reqwest::{Client, Response, StatusCode};
+use reqwest::{Response, StatusCode};
 use serde_json::Value;
 use url::Url;
 
-pub type TestResult<T = ()> = Result<T, Box<dyn std::error::Error>>;
+pub use nectr_standin_kit::testing::{
+    CHALLENGE, TestResult, VERIFIER, client, header, location, param,
+};
 
 pub const CLIENT_ID: &str = "3c1f1e0a9b8d7c6e5f4a3b2c1d0e9f8a7b6c5d4e3f2a1b0c9d8e7f6a5b4c3d2e";
 pub const SECRET: &str = "gloas-5e9a2b7c4d1f8e3a6b0c9d2e5f8a1b4c7d0e3f6a9b2c5d8e1f4a7b0c3d6e9f2a";
 pub const CALLBACK: &str = "http://app.example.test/auth/gitlab/callback";
-/// RFC 7636 appendix B.
-pub const VERIFIER: &str = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
-pub const CHALLENGE: &str = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM";
 
 /// A started stand-in with the test app registered.
 pub async fn standin() -> TestResult<GitlabStandIn> {
@@ -23,20 +22,6 @@ pub async fn standin_with(app: OAuthApp) -> TestResult<GitlabStandIn> {
     let standin = GitlabStandIn::start().await?;
     standin.register_app(app);
     Ok(standin)
-}
-
-thread_local! {
-    // Each test runs on its own thread and runtime, so a client per thread never reuses a
-    // connection from another test's (stopped) runtime, and building one per request is slow.
-    static CLIENT: Result<Client, String> = Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .map_err(|e| e.to_string());
-}
-
-/// A client that, like a browser test, looks at redirects instead of following them.
-pub fn client() -> TestResult<Client> {
-    Ok(CLIENT.with(Clone::clone)?)
 }
 
 /// The authorize parameters a well-behaved client sends (with PKCE), plus `extra`, where a
@@ -75,14 +60,6 @@ pub async fn authorize(standin: &GitlabStandIn, extra: &[(&str, &str)]) -> TestR
     location(&response)
 }
 
-/// The `Location` of a redirect, parsed (asserting a 302).
-pub fn location(response: &Response) -> TestResult<Url> {
-    assert_eq!(response.status(), StatusCode::FOUND);
-    Ok(Url::parse(
-        header(response, "location").ok_or("no Location header")?,
-    )?)
-}
-
 /// Asserts GitLab's error page (HTML, no redirect) and answers its text.
 pub async fn error_page(response: Response) -> TestResult<String> {
     assert_eq!(response.status(), StatusCode::OK);
@@ -97,13 +74,6 @@ pub async fn error_page(response: Response) -> TestResult<String> {
     let body = response.text().await?;
     assert!(body.contains("An error has occurred"), "{body}");
     Ok(body)
-}
-
-/// The first value of a query parameter of `url`.
-pub fn param(url: &Url, name: &str) -> Option<String> {
-    url.query_pairs()
-        .find(|(n, _)| n == name)
-        .map(|(_, v)| v.into_owned())
 }
 
 /// Approves an authorize request (PKCE, `read_user` unless `extra` says otherwise) and
@@ -191,9 +161,4 @@ pub async fn api_get(standin: &GitlabStandIn, path: &str, token: &str) -> TestRe
         .bearer_auth(token)
         .send()
         .await?)
-}
-
-/// A response header as text.
-pub fn header<'r>(response: &'r Response, name: &str) -> Option<&'r str> {
-    response.headers().get(name).and_then(|v| v.to_str().ok())
 }

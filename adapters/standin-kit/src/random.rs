@@ -10,8 +10,9 @@ fn bytes(count: usize) -> Vec<u8> {
     buf
 }
 
-/// `count` lowercase hex characters (`count` even), like GitHub's authorization codes.
-pub(crate) fn hex(count: usize) -> String {
+/// `count` lowercase hex characters (`count` even), like GitHub's authorization codes and
+/// GitLab's codes and tokens.
+pub fn hex(count: usize) -> String {
     bytes(count / 2)
         .iter()
         .map(|b| format!("{b:02x}"))
@@ -19,7 +20,7 @@ pub(crate) fn hex(count: usize) -> String {
 }
 
 /// `count` characters from `[A-Za-z0-9]`, like the body of GitHub's token values.
-pub(crate) fn alphanumeric(count: usize) -> String {
+pub fn alphanumeric(count: usize) -> String {
     let mut out = String::with_capacity(count);
     while out.len() < count {
         // 248 = 4 * 62: rejecting larger bytes keeps every character equally likely.
@@ -42,6 +43,7 @@ mod tests {
             code.chars()
                 .all(|c| c.is_ascii_hexdigit() && !c.is_ascii_uppercase())
         );
+        assert_ne!(super::hex(64), super::hex(64));
         let token = super::alphanumeric(36);
         assert_eq!(token.len(), 36);
         assert!(token.chars().all(|c| c.is_ascii_alphanumeric()));
