@@ -63,8 +63,10 @@ pub async fn dev() -> i32 {
         secrecy::ExposeSecret::expose_secret(&client_secret),
         settings.callback_url(),
     ));
-    let gitlab =
-        GitlabStandIn::mounted_at(settings::join(&settings.backend_url, GITLAB_STAND_IN_PREFIX));
+    let gitlab = GitlabStandIn::mounted_at(settings::join(
+        &settings.backend_url,
+        GITLAB_STAND_IN_PREFIX,
+    ));
     if let Some(app) = &settings.gitlab {
         gitlab.register_app(nectr_gitlab_standin::OAuthApp::new(
             app.client_id.clone(),
