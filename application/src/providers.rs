@@ -29,6 +29,8 @@ impl SignInRules {
 pub struct RegisteredProvider {
     pub adapter: Arc<dyn IdentityProvider>,
     pub rules: SignInRules,
+    /// The adapter's requested scopes, asked once: every session check compares with them.
+    pub requested_scopes: nectr_domain::Scopes,
 }
 
 /// The offered providers, looked up by id. Few enough that a list beats a map.
@@ -54,7 +56,12 @@ impl Providers {
         if self.get(&id).is_some() {
             return Err(DuplicateProvider(id));
         }
-        self.0.push(RegisteredProvider { adapter, rules });
+        let requested_scopes = adapter.requested_scopes();
+        self.0.push(RegisteredProvider {
+            adapter,
+            rules,
+            requested_scopes,
+        });
         Ok(())
     }
 

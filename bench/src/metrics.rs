@@ -9,7 +9,7 @@ use serde::Serialize;
 
 use crate::raw_http;
 
-const CALLBACK_ROUTE: &str = "/auth/github/callback";
+const CALLBACK_ROUTE: &str = "/auth/{provider}/callback";
 const HTTP_DURATION: &str = "nectr_auth_http_request_duration_seconds";
 const GITHUB_DURATION: &str = "nectr_auth_github_request_duration_seconds";
 
@@ -159,9 +159,9 @@ mod tests {
     fn scrape_text(callbacks: u32, seconds: f64, token: f64, user: f64) -> String {
         format!(
             "# TYPE nectr_auth_http_request_duration_seconds histogram\n\
-             nectr_auth_http_request_duration_seconds_bucket{{route=\"/auth/github/callback\",method=\"GET\",le=\"0.1\"}} {callbacks}\n\
-             nectr_auth_http_request_duration_seconds_sum{{route=\"/auth/github/callback\",method=\"GET\"}} {seconds}\n\
-             nectr_auth_http_request_duration_seconds_count{{route=\"/auth/github/callback\",method=\"GET\"}} {callbacks}\n\
+             nectr_auth_http_request_duration_seconds_bucket{{route=\"/auth/{{provider}}/callback\",method=\"GET\",le=\"0.1\"}} {callbacks}\n\
+             nectr_auth_http_request_duration_seconds_sum{{route=\"/auth/{{provider}}/callback\",method=\"GET\"}} {seconds}\n\
+             nectr_auth_http_request_duration_seconds_count{{route=\"/auth/{{provider}}/callback\",method=\"GET\"}} {callbacks}\n\
              nectr_auth_http_request_duration_seconds_count{{route=\"/auth/me\",method=\"GET\"}} 99\n\
              nectr_auth_github_request_duration_seconds_sum{{call=\"token\"}} {token}\n\
              nectr_auth_github_request_duration_seconds_count{{call=\"token\"}} {callbacks}\n\

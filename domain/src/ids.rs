@@ -1,5 +1,7 @@
 //! Identifiers of people: ours, and the identity provider's.
 
+use std::sync::Arc;
+
 use crate::DomainError;
 
 /// Our own id of a person (the database key, the JWT `sub`).
@@ -41,9 +43,10 @@ impl std::fmt::Display for UserId {
 }
 
 /// Which identity provider: a short lowercase name (`github`, `gitlab`) that is also the path
-/// segment of its routes (`/auth/{provider}`) and what the database stores.
+/// segment of its routes (`/auth/{provider}`) and what the database stores. Shared, not
+/// copied: every session check clones the person it names.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct ProviderId(String);
+pub struct ProviderId(Arc<str>);
 
 impl ProviderId {
     /// # Errors
@@ -56,7 +59,7 @@ impl ProviderId {
                 .bytes()
                 .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
         if ok {
-            Ok(Self(text.to_owned()))
+            Ok(Self(Arc::from(text)))
         } else {
             Err(DomainError::Malformed {
                 what: "provider id",
@@ -79,7 +82,7 @@ impl std::fmt::Display for ProviderId {
 /// The provider's own, stable id of a person (GitHub's and GitLab's numeric `id`, an OpenID
 /// `sub`), as text so any provider's form fits. Usernames can change; this does not.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct Subject(String);
+pub struct Subject(Arc<str>);
 
 impl Subject {
     /// # Errors
@@ -87,7 +90,7 @@ impl Subject {
     pub fn parse(text: &str) -> Result<Self, DomainError> {
         let ok = (1..=255).contains(&text.len()) && text.bytes().all(|b| b.is_ascii_graphic());
         if ok {
-            Ok(Self(text.to_owned()))
+            Ok(Self(Arc::from(text)))
         } else {
             Err(DomainError::Malformed {
                 what: "provider user id",
@@ -102,7 +105,7 @@ impl Subject {
     /// `DomainError::NotPositive` for zero or a negative number.
     pub fn from_number(value: i64) -> Result<Self, DomainError> {
         if value > 0 {
-            Ok(Self(value.to_string()))
+            Ok(Self(Arc::from(value.to_string())))
         } else {
             Err(DomainError::NotPositive {
                 what: "provider user id",

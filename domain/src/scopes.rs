@@ -1,13 +1,15 @@
 //! OAuth scopes, as a provider reports what it granted.
 
 use std::collections::BTreeSet;
+use std::sync::Arc;
 
 use crate::DomainError;
 
 /// A set of OAuth scopes. Providers write them space-separated (RFC 6749, GitLab) or
-/// comma-separated (GitHub's token answer and `X-OAuth-Scopes`), so both are read.
+/// comma-separated (GitHub's token answer and `X-OAuth-Scopes`), so both are read. Shared, not
+/// copied: every session check clones the person they belong to.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
-pub struct Scopes(BTreeSet<String>);
+pub struct Scopes(Arc<BTreeSet<String>>);
 
 /// Far more than any provider grants; a longer list is not a real answer.
 const MAX_SCOPES: usize = 64;
@@ -33,7 +35,7 @@ impl Scopes {
                         .all(|b| b.is_ascii_graphic() && b != b'"' && b != b'\\')
             });
         if ok {
-            Ok(Self(set))
+            Ok(Self(Arc::new(set)))
         } else {
             Err(DomainError::Malformed {
                 what: "scope list",
@@ -44,7 +46,7 @@ impl Scopes {
 
     /// The scopes in `names`, which are known to be well-formed.
     pub fn of<'a>(names: impl IntoIterator<Item = &'a str>) -> Self {
-        Self(names.into_iter().map(str::to_owned).collect())
+        Self(Arc::new(names.into_iter().map(str::to_owned).collect()))
     }
 
     pub fn contains(&self, scope: &str) -> bool {
@@ -53,6 +55,10 @@ impl Scopes {
 
     pub fn iter(&self) -> impl Iterator<Item = &str> {
         self.0.iter().map(String::as_str)
+    }
+
+    pub fn len(&self) -> usize {
+        self.0.len()
     }
 
     pub fn is_empty(&self) -> bool {

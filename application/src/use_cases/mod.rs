@@ -91,16 +91,16 @@ impl AuthService {
     /// when it never said what it granted, or the provider is no longer offered.
     pub fn missing_scopes(&self, user: &nectr_domain::User) -> Option<Vec<String>> {
         let granted = user.granted_scopes.as_ref()?;
-        let provider = &self
-            .ports
-            .providers
-            .get(user.identity.provider.as_str())?
-            .adapter;
+        let registered = self.ports.providers.get(user.identity.provider.as_str())?;
+        // Asked on every session check: a scope granted as requested needs no walk through
+        // the provider's hierarchy, and nothing is allocated when nothing is missing.
         Some(
-            provider
-                .requested_scopes()
+            registered
+                .requested_scopes
                 .iter()
-                .filter(|wanted| !provider.covers(granted, wanted))
+                .filter(|wanted| {
+                    !granted.contains(wanted) && !registered.adapter.covers(granted, wanted)
+                })
                 .map(str::to_owned)
                 .collect(),
         )

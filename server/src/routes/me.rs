@@ -1,7 +1,7 @@
 //! `GET /auth/me`: the session check the frontend makes on every page.
 
 use actix_web::{HttpRequest, HttpResponse, web};
-use nectr_domain::User;
+use nectr_domain::{ProviderId, Scopes, Subject, User};
 use serde::Serialize;
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
@@ -39,15 +39,20 @@ pub struct MeResponse {
     #[schema(format = DateTime)]
     created_at: String,
     /// The provider the person signed in with: `github`, `gitlab`.
-    provider: String,
+    #[serde(serialize_with = "text")]
+    #[schema(value_type = String)]
+    provider: ProviderId,
     /// The provider's id of the person, as text.
-    provider_user_id: String,
+    #[serde(serialize_with = "text")]
+    #[schema(value_type = String)]
+    provider_user_id: Subject,
     /// The username at the provider.
     username: String,
     /// The scopes the provider says it granted; `null` when it has not said (people who last
     /// signed in before scopes were recorded).
-    #[schema(required = true)]
-    granted_scopes: Option<Vec<String>>,
+    #[serde(serialize_with = "scope_list")]
+    #[schema(required = true, value_type = Option<Vec<String>>)]
+    granted_scopes: Option<Scopes>,
     /// The requested scopes that were not granted (the person may have unticked them, or an
     /// organization policy withheld them); reconnecting asks again. `null` when unknown.
     #[schema(required = true)]
@@ -69,14 +74,25 @@ impl MeResponse {
             email: user.email,
             avatar_url: user.avatar_url,
             created_at,
-            provider: user.identity.provider.to_string(),
-            provider_user_id: user.identity.subject.to_string(),
+            provider: user.identity.provider,
+            provider_user_id: user.identity.subject,
             username: user.username,
-            granted_scopes: user
-                .granted_scopes
-                .map(|s| s.iter().map(str::to_owned).collect()),
+            granted_scopes: user.granted_scopes,
             missing_scopes,
         }
+    }
+}
+
+// The answer is built on every session check: these write the shared domain values as they
+// are, rather than copying them into new strings first.
+fn text<S: serde::Serializer, T: std::fmt::Display>(value: &T, out: S) -> Result<S::Ok, S::Error> {
+    out.collect_str(value)
+}
+
+fn scope_list<S: serde::Serializer>(scopes: &Option<Scopes>, out: S) -> Result<S::Ok, S::Error> {
+    match scopes {
+        Some(scopes) => out.collect_seq(scopes.iter()),
+        None => out.serialize_none(),
     }
 }
 
