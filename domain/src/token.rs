@@ -104,6 +104,12 @@ impl ProviderTokens {
             .filter(|_| self.refresh_expires_at.is_none_or(|end| now < end))
     }
 
+    /// Whether the refresh token is exactly `value`: how a stored pair is recognised as the one
+    /// a refresh just used (and so retired).
+    pub fn holds_refresh(&self, value: &str) -> bool {
+        self.refresh.as_ref().is_some_and(|r| r.expose() == value)
+    }
+
     /// The text that is sealed. A lasting token is sealed as the bare token, the form tokens
     /// stored before refresh existed already have; otherwise four space-separated fields
     /// (tokens never contain spaces).
@@ -299,6 +305,8 @@ mod tests {
             Some("ghr_b")
         );
         assert_eq!(back.refresh_expires_at, None);
+        assert!(back.holds_refresh("ghr_b") && !back.holds_refresh("ghr_c"));
+        assert!(!ProviderTokens::from_sealable("ghu_a")?.holds_refresh("ghu_a"));
         assert!(back.access_expires_within(Timestamp::from_unix_seconds(40), 60));
         assert!(!back.access_expires_within(Timestamp::from_unix_seconds(39), 60));
         assert!(

@@ -236,6 +236,8 @@ impl Service {
             ("GITHUB_URL", "http://127.0.0.1:9".to_owned()),
             ("GITHUB_API_URL", "http://127.0.0.1:9".to_owned()),
             ("SECRET_KEY", secret_key.clone()),
+            // On, so requests to the internal API reach its checks.
+            ("INTERNAL_API_TOKENS", "i".repeat(40)),
         ]);
         let mut settings = Settings::from_vars(&vars).expect("valid test settings");
         settings.workers = 1;
@@ -509,6 +511,83 @@ fn logout_accepts_any_cookie_without_a_server_error() {
             service.send(reqwest::Method::POST, "/auth/logout", cookie.as_deref())?;
         prop_assert_eq!(status, reqwest::StatusCode::OK, "{}", body);
         prop_assert_eq!(&body, &serde_json::json!({ "message": "Logged out" }));
+        Ok(())
+    });
+    if let Err(failure) = result {
+        panic!("{failure}");
+    }
+}
+
+/// A path segment from arbitrary bytes, percent-encoded; never an offered provider or a fixed
+/// route below `/auth/`, whose answers are redirects or successes.
+fn foreign_segment() -> impl Strategy<Value = String> {
+    prop_oneof![
+        proptest::collection::vec(any::<u8>(), 1..48).prop_map(|b| percent_encode(&b)),
+        "[a-z][a-z0-9-]{0,40}".prop_map(String::from),
+    ]
+    .prop_filter("not a route of its own", |segment| {
+        !matches!(segment.as_str(), "github" | "me" | "logout")
+    })
+}
+
+/// The provider routes refuse any provider that is not offered with a JSON 4xx, whatever
+/// the rest of the request.
+#[test]
+fn provider_routes_refuse_any_unknown_provider_with_a_json_4xx() {
+    let service = Service::start();
+    let cases = (
+        foreign_segment(),
+        prop_oneof![Just(""), Just("/callback"), Just("/reconnect")],
+        callback_query(),
+        cookie_header(),
+    );
+    let result = runner(64).run(&cases, |(provider, route, query, cookie)| {
+        let path = format!("/auth/{provider}{route}?{query}");
+        let (status, body) = service.send(reqwest::Method::GET, &path, cookie.as_deref())?;
+        assert_refused(status, &body)
+    });
+    if let Err(failure) = result {
+        panic!("{failure}");
+    }
+}
+
+/// The organization list refuses any cookie that names no live session, like `/auth/me`.
+#[test]
+fn organization_access_refuses_any_cookie_with_a_json_401() {
+    let service = Service::start();
+    let cookies = session_cookies(&service);
+    let result = runner(32).run(&cookies, |cookie| {
+        let (status, body) = service.send(
+            reqwest::Method::GET,
+            "/auth/me/organizations",
+            cookie.as_deref(),
+        )?;
+        assert_refused(status, &body)?;
+        prop_assert_eq!(status, reqwest::StatusCode::UNAUTHORIZED);
+        Ok(())
+    });
+    if let Err(failure) = result {
+        panic!("{failure}");
+    }
+}
+
+/// The internal API refuses any user id and any cookie without its credential with a JSON
+/// 4xx: 403 when a cookie says a browser sent it, 401 otherwise.
+#[test]
+fn the_internal_api_refuses_any_request_without_its_credential() {
+    let service = Service::start();
+    let cases = (foreign_segment(), cookie_header());
+    let result = runner(64).run(&cases, |(user_id, cookie)| {
+        let path = format!("/internal/users/{user_id}/provider-token");
+        let (status, body) = service.send(reqwest::Method::GET, &path, cookie.as_deref())?;
+        assert_refused(status, &body)?;
+        let expected = if cookie.is_some() {
+            reqwest::StatusCode::FORBIDDEN
+        } else {
+            reqwest::StatusCode::UNAUTHORIZED
+        };
+        prop_assert_eq!(status, expected, "{}", body);
+        prop_assert!(body.get("access_token").is_none());
         Ok(())
     });
     if let Err(failure) = result {

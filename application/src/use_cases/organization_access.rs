@@ -3,7 +3,7 @@
 
 use nectr_domain::{ProviderId, User};
 
-use super::{AuthService, CurrentUserError, ProviderTokenError, ReauthenticationReason};
+use super::{AuthService, CurrentUserError, ProviderTokenError};
 use crate::ports::{Organization, ProviderError};
 
 /// The signed-in person's organization access at their provider.
@@ -58,9 +58,7 @@ impl AuthService {
                 (Vec::new(), Some(detail))
             }
             Err(ProviderError::TokenRejected(_)) => {
-                return Err(ProviderTokenError::ReauthenticationNeeded(
-                    ReauthenticationReason::Revoked,
-                ));
+                return Err(super::provider_token::revoked(user));
             }
             Err(e) => return Err(e.into()),
         };

@@ -157,7 +157,7 @@ impl AuthService {
                 // Another instance may have used the same refresh token a moment earlier and
                 // stored the pair it got: that pair is the person's live one.
                 if let (_, latest) = self.open_stored(user).await?
-                    && latest.refresh.as_ref().map(RefreshToken::expose) != Some(used.as_str())
+                    && !latest.holds_refresh(&used)
                     && !latest.access_expires_within(now, REFRESH_MARGIN_SECONDS)
                 {
                     return Ok((latest, true));
@@ -204,7 +204,7 @@ impl AuthService {
                 .ports
                 .cipher
                 .open(&current, &user.identity)
-                .is_ok_and(|t| t.refresh.as_ref().map(RefreshToken::expose) == Some(used));
+                .is_ok_and(|t| t.holds_refresh(used));
             if !still_old {
                 tracing::info!(user.id = %user.id, "a newer token was stored during the refresh");
                 return Ok(());
@@ -253,7 +253,7 @@ impl AuthService {
     }
 }
 
-fn revoked(user: &User) -> ProviderTokenError {
+pub(super) fn revoked(user: &User) -> ProviderTokenError {
     tracing::info!(user.id = %user.id, "provider token revoked");
     ProviderTokenError::ReauthenticationNeeded(ReauthenticationReason::Revoked)
 }
