@@ -113,6 +113,11 @@ async fn redirect_uri_mismatch_from_github_points_to_check(backend: Backend) {
     assert_eq!(status, 400);
     assert!(detail.contains("redirect_uri_mismatch"), "{detail}");
     assert!(detail.contains("nectr-auth check"), "{detail}");
+    // In the words of GitHub's own settings page, so the operator finds the field.
+    assert!(
+        detail.contains("Authorization callback URL registered on the GitHub OAuth App"),
+        "{detail}"
+    );
 }
 
 async fn an_error_without_a_valid_state_is_not_believed(backend: Backend) {

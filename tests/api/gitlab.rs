@@ -10,6 +10,7 @@ on_both_databases!(
     the_same_id_at_github_and_gitlab_is_two_people,
     a_state_started_for_github_is_refused_at_gitlabs_callback,
     cancel_at_gitlab_is_explained,
+    a_gitlab_error_is_explained_in_gitlabs_words,
     reconnect_names_the_provider_the_person_signed_in_with,
     gitlab_tokens_are_refreshed_for_the_internal_api,
     gitlab_group_rules_admit_members_only,
@@ -170,6 +171,38 @@ async fn cancel_at_gitlab_is_explained(backend: Backend) {
     assert!(app.session_cookie().is_none());
 }
 
+async fn a_gitlab_error_is_explained_in_gitlabs_words(backend: Backend) {
+    let app = spawn_app_with(backend, with_gitlab(vec![])).await;
+    for (error, words) in [
+        (
+            "redirect_uri_mismatch",
+            "Redirect URI registered on the GitLab application",
+        ),
+        ("invalid_scope", "check the GitLab application's settings"),
+    ] {
+        // Each answer uses its state up, so each error gets a start of its own.
+        let start = app.get("/auth/gitlab").await;
+        let state = url::Url::parse(&location(&start))
+            .expect("a URL")
+            .query_pairs()
+            .find(|(k, _)| k == "state")
+            .map(|(_, v)| v.into_owned())
+            .expect("a state");
+        let response = app
+            .get(&format!(
+                "/auth/gitlab/callback?error={error}&state={state}"
+            ))
+            .await;
+        assert_eq!(response.status(), 400);
+        let body: serde_json::Value = response.json().await.expect("JSON");
+        let detail = body["detail"].as_str().unwrap_or_default();
+        assert!(detail.starts_with("GitLab refused the sign-in"), "{detail}");
+        assert!(detail.contains(words), "{detail}");
+        assert!(!detail.contains("OAuth App"), "{detail}");
+    }
+    assert!(app.session_cookie().is_none());
+}
+
 async fn reconnect_names_the_provider_the_person_signed_in_with(backend: Backend) {
     let app = spawn_app_with(backend, with_gitlab(vec![])).await;
     assert_eq!(sign_in_with_gitlab(&app).await.status(), 302);
@@ -260,7 +293,13 @@ async fn gitlab_group_rules_admit_members_only(backend: Backend) {
     let body: serde_json::Value = refused.json().await.expect("JSON");
     let detail = body["detail"].as_str().unwrap_or_default();
     assert!(
-        detail.contains("tanuki-test-group/backend") && detail.contains("`quiet.person`"),
+        detail.contains("members of the GitLab groups tanuki-test-group/backend")
+            && detail.contains("`quiet.person`"),
+        "{detail}"
+    );
+    // GitLab hides no member from an app: GitHub's approval advice would mislead here.
+    assert!(
+        !detail.contains("organization") && !detail.contains("approves"),
         "{detail}"
     );
     assert!(app.session_cookie().is_none());

@@ -13,7 +13,8 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use nectr_application::ports::{
-    AuthorizationRequest, IdentityProvider, Organization, ProviderError, Team, TokenGrant,
+    AuthorizationRequest, IdentityProvider, Organization, ProviderError, ProviderTerms, Team,
+    TokenGrant,
 };
 use nectr_domain::{AccessToken, IdentityProfile, PkceVerifier, ProviderId, RefreshToken, Scopes};
 
@@ -128,6 +129,20 @@ impl IdentityProvider for GithubProvider {
 
     fn access_settings_url(&self) -> Option<String> {
         Some(self.inner.endpoints.access_settings.to_string())
+    }
+
+    fn terms(&self) -> ProviderTerms {
+        ProviderTerms {
+            application: "GitHub OAuth App".to_owned(),
+            callback_field: "Authorization callback URL".to_owned(),
+            organizations: "organizations".to_owned(),
+            // An organization with OAuth App access restrictions hides its members from an app
+            // its owners have not approved, so a member looks like a stranger.
+            hidden_membership: Some(format!(
+                "If you are a member, your membership may be hidden from this app until an owner of the organization approves it: review or request access at {}, then sign in again.",
+                self.inner.endpoints.access_settings
+            )),
+        }
     }
 
     async fn exchange_code(

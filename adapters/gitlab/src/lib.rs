@@ -15,7 +15,7 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use nectr_application::ports::{
-    AuthorizationRequest, IdentityProvider, Organization, ProviderError, TokenGrant,
+    AuthorizationRequest, IdentityProvider, Organization, ProviderError, ProviderTerms, TokenGrant,
 };
 use nectr_domain::{AccessToken, IdentityProfile, PkceVerifier, ProviderId, RefreshToken, Scopes};
 
@@ -137,6 +137,17 @@ impl IdentityProvider for GitlabProvider {
     /// and revokes them.
     fn access_settings_url(&self) -> Option<String> {
         Some(self.inner.endpoints.access_settings.to_string())
+    }
+
+    fn terms(&self) -> ProviderTerms {
+        // GitLab shows every group a member is in to a token with `read_api`: nothing is
+        // hidden the way GitHub's restricted organizations hide members.
+        ProviderTerms {
+            application: "GitLab application".to_owned(),
+            callback_field: "Redirect URI".to_owned(),
+            organizations: "groups".to_owned(),
+            hidden_membership: None,
+        }
     }
 
     async fn exchange_code(

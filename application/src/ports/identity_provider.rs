@@ -92,6 +92,34 @@ pub enum ProviderError {
 /// token return `TokenRejected` for a refused token and `ScopeMissing` when it lacks the
 /// scope. Revocation returns `TokenRejected` when the provider does not know the token
 /// (already revoked) and `Misconfigured` for refused client credentials.
+/// How the provider names the things people and operators deal with there, so messages use
+/// the words they will find on its pages.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProviderTerms {
+    /// What the app registered there is called: "GitHub OAuth App", "GitLab application".
+    pub application: String,
+    /// The field of that registration holding the callback URL: "Authorization callback URL".
+    pub callback_field: String,
+    /// What groups of people are called there, plural: "organizations", "groups".
+    pub organizations: String,
+    /// What a member whose membership the app cannot see should do, when the provider lets
+    /// organizations hide membership from apps; `None` when it does not.
+    pub hidden_membership: Option<String>,
+}
+
+impl ProviderTerms {
+    /// Plain OAuth words, for a provider that names nothing its own way.
+    #[must_use]
+    pub fn generic(display_name: &str) -> Self {
+        Self {
+            application: format!("{display_name} OAuth application"),
+            callback_field: "Redirect URI".to_owned(),
+            organizations: "organizations".to_owned(),
+            hidden_membership: None,
+        }
+    }
+}
+
 #[async_trait]
 pub trait IdentityProvider: Send + Sync + 'static {
     /// The provider's short name (`github`): its route segment and what the database stores.
@@ -119,6 +147,12 @@ pub trait IdentityProvider: Send + Sync + 'static {
     /// organizations; `None` when the provider has no such page.
     fn access_settings_url(&self) -> Option<String> {
         None
+    }
+
+    /// The provider's own words for its app registration and its groups of people, used in
+    /// the messages of sign-in failures, sign-in rules and `nectr-auth check`.
+    fn terms(&self) -> ProviderTerms {
+        ProviderTerms::generic(self.display_name())
     }
 
     /// Trades an authorization code (and the PKCE verifier it was requested with) for tokens.

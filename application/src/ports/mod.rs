@@ -10,7 +10,8 @@ mod token_cipher;
 
 pub use clock::Clock;
 pub use identity_provider::{
-    AuthorizationRequest, IdentityProvider, Organization, ProviderError, Team, TokenGrant,
+    AuthorizationRequest, IdentityProvider, Organization, ProviderError, ProviderTerms, Team,
+    TokenGrant,
 };
 pub use random::RandomSource;
 pub use session_signer::{SessionSigner, SignerError};

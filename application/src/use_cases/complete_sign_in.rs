@@ -54,12 +54,24 @@ impl AuthService {
         let outcome = self
             .sign_in(provider, params, binding, previous_session)
             .await;
+        // Only a registered id becomes a label: the path segment is whatever was requested.
+        let provider = self
+            .provider(provider)
+            .map_or("unknown", |p| p.adapter.id().as_str())
+            .to_owned();
         match &outcome {
-            Ok(_) => metrics::counter!("nectr_auth_sign_ins_completed_total").increment(1),
+            Ok(_) => {
+                metrics::counter!("nectr_auth_sign_ins_completed_total", "provider" => provider)
+                    .increment(1);
+            }
             // The failure's log line is written where it becomes an answer, once.
             Err(e) => {
-                metrics::counter!("nectr_auth_sign_ins_failed_total", "reason" => e.reason())
-                    .increment(1);
+                metrics::counter!(
+                    "nectr_auth_sign_ins_failed_total",
+                    "provider" => provider,
+                    "reason" => e.reason()
+                )
+                .increment(1);
             }
         }
         outcome
@@ -181,6 +193,7 @@ impl AuthService {
         error: &str,
         description: Option<&str>,
     ) -> CompleteSignInError {
+        let terms = provider.terms();
         let provider = provider.display_name().to_owned();
         // Both values come from the query string: keep them short and plain before echoing.
         let error: String = error
@@ -199,16 +212,18 @@ impl AuthService {
                     .collect::<String>()
             })
             .filter(|d| !d.is_empty());
+        let application = &terms.application;
         let hint = match error.as_str() {
-            "redirect_uri_mismatch" => {
-                "The callback URL registered on the OAuth App must be this service's callback URL; `nectr-auth check` prints the one to register."
-            }
-            "application_suspended" => {
-                "The OAuth App is suspended: its owner must contact the provider's support."
-            }
-            _ => {
-                "Start sign-in again; if it keeps failing, ask the operator to check the OAuth App settings."
-            }
+            "redirect_uri_mismatch" => format!(
+                "The {} registered on the {application} must be this service's callback URL; `nectr-auth check` prints the one to register.",
+                terms.callback_field
+            ),
+            "application_suspended" => format!(
+                "The {application} is suspended: its owner must contact {provider}'s support."
+            ),
+            _ => format!(
+                "Start sign-in again; if it keeps failing, ask the operator to check the {application}'s settings."
+            ),
         };
         tracing::debug!(oauth.error = %error, "callback carried an OAuth error");
         CompleteSignInError::ProviderRefused {

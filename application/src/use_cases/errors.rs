@@ -41,7 +41,7 @@ pub enum CompleteSignInError {
         provider: String,
         error: String,
         description: Option<String>,
-        hint: &'static str,
+        hint: String,
     },
     /// The operator's sign-in rules do not admit this person. The message names the rule.
     #[error("{0}")]

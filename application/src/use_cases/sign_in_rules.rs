@@ -3,7 +3,7 @@
 use nectr_domain::{AccessToken, IdentityProfile};
 
 use super::{AuthService, CompleteSignInError};
-use crate::ports::ProviderError;
+use crate::ports::{ProviderError, ProviderTerms};
 use crate::providers::{RegisteredProvider, SignInRules};
 
 impl AuthService {
@@ -21,11 +21,12 @@ impl AuthService {
             return Ok(());
         }
         let provider = registered.adapter.as_ref();
+        let terms = provider.terms();
         if !rules.organizations.is_empty() {
             let organizations = provider
                 .organizations(token)
                 .await
-                .map_err(|e| membership_unknown(e, "organizations"))?;
+                .map_err(|e| membership_unknown(e, &terms.organizations))?;
             if organizations
                 .iter()
                 .any(|o| listed(&rules.organizations, &o.login))
@@ -52,9 +53,9 @@ impl AuthService {
         );
         Err(CompleteSignInError::NotAllowed(refusal_message(
             provider.display_name(),
+            &terms,
             profile.username(),
             rules,
-            provider.access_settings_url(),
         )))
     }
 }
@@ -73,22 +74,22 @@ fn membership_unknown(error: ProviderError, what: &str) -> CompleteSignInError {
     }
 }
 
-/// Names every rule, so the person knows what would let them in, and where organization
-/// access is granted when membership may merely be hidden from the app.
+/// Names every rule, so the person knows what would let them in, and what to do when their
+/// membership may merely be hidden from the app.
 fn refusal_message(
     provider: &str,
+    terms: &ProviderTerms,
     username: &str,
     rules: &SignInRules,
-    settings_url: Option<String>,
 ) -> String {
     let mut admitted = Vec::new();
     if !rules.users.is_empty() {
         admitted.push(format!("the people {}", rules.users.join(", ")));
     }
     if !rules.organizations.is_empty() {
-        // GitHub says organizations, GitLab groups: the settings name both the same way.
         admitted.push(format!(
-            "members of the {provider} organizations or groups {}",
+            "members of the {provider} {} {}",
+            terms.organizations,
             rules.organizations.join(", ")
         ));
     }
@@ -100,12 +101,13 @@ fn refusal_message(
         admitted.join(", or ")
     );
     if !rules.organizations.is_empty() || !rules.teams.is_empty() {
-        match settings_url {
-            Some(url) => message.push_str(&format!(
-                " If you are a member, your membership may be hidden from this app (an organization that restricts apps hides it until an owner approves): review or request access at {url}, then sign in again."
-            )),
+        match &terms.hidden_membership {
+            Some(advice) => {
+                message.push(' ');
+                message.push_str(advice);
+            }
             None => message.push_str(
-                " If you are a member, ask the organization's owner to confirm your membership, then sign in again.",
+                " If you should be a member of one of them, ask its owners to add you, then sign in again.",
             ),
         }
     } else {
@@ -125,21 +127,41 @@ mod tests {
             organizations: vec!["acme".into()],
             teams: vec!["acme/reviewers".into()],
         };
-        let m = refusal_message(
-            "GitHub",
-            "mallory",
-            &rules,
-            Some("https://github.com/settings/connections/applications/abc".into()),
-        );
+        let terms = ProviderTerms {
+            hidden_membership: Some(
+                "Review access at https://github.com/settings/connections/applications/abc.".into(),
+            ),
+            ..ProviderTerms::generic("GitHub")
+        };
+        let m = refusal_message("GitHub", &terms, "mallory", &rules);
         for part in [
             "the people alice",
-            "organizations or groups acme",
+            "GitHub organizations acme",
             "teams acme/reviewers",
             "`mallory`",
             "https://github.com/settings/connections/applications/abc",
         ] {
             assert!(m.contains(part), "{part} missing from {m}");
         }
+    }
+
+    #[test]
+    fn the_message_uses_the_providers_words_for_its_groups() {
+        let rules = SignInRules {
+            organizations: vec!["acme/platform".into()],
+            ..SignInRules::default()
+        };
+        let terms = ProviderTerms {
+            organizations: "groups".into(),
+            ..ProviderTerms::generic("GitLab")
+        };
+        let m = refusal_message("GitLab", &terms, "mallory", &rules);
+        assert!(
+            m.contains("members of the GitLab groups acme/platform"),
+            "{m}"
+        );
+        assert!(m.contains("ask its owners to add you"), "{m}");
+        assert!(!m.contains("organization"), "{m}");
     }
 
     #[test]
