@@ -82,6 +82,57 @@ fn check_prints_the_callback_url_and_names_missing_credentials() {
 }
 
 #[test]
+fn check_names_each_offered_provider_and_where_to_register_its_callback() {
+    let dir = tempdir();
+    let github_only = run(
+        dir.path(),
+        &["check"],
+        &[("GITHUB_CLIENT_ID", "id"), ("GITHUB_CLIENT_SECRET", "s")],
+    );
+    let stdout = text(&github_only.stdout);
+    assert!(
+        github_only.status.success(),
+        "{}",
+        text(&github_only.stderr)
+    );
+    assert!(
+        stdout.contains(
+            "Authorization callback URL to register on the GitHub OAuth App: http://localhost:8000/auth/github/callback"
+        ),
+        "{stdout}"
+    );
+    assert!(!stdout.contains("GitLab"), "{stdout}");
+    assert!(stdout.contains("Sign-in offered with: GitHub;"), "{stdout}");
+
+    let both = run(
+        dir.path(),
+        &["check"],
+        &[
+            ("GITHUB_CLIENT_ID", "id"),
+            ("GITHUB_CLIENT_SECRET", "s"),
+            ("GITLAB_CLIENT_ID", "gl-id"),
+            ("GITLAB_CLIENT_SECRET", "gl-secret"),
+        ],
+    );
+    let stdout = text(&both.stdout);
+    assert!(both.status.success(), "{}", text(&both.stderr));
+    assert!(
+        stdout.contains(
+            "Redirect URI to register on the GitLab application: http://localhost:8000/auth/gitlab/callback"
+        ),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("Sign-in offered with: GitHub, GitLab;"),
+        "{stdout}"
+    );
+    assert!(
+        !stdout.contains("gl-secret") && !text(&both.stderr).contains("gl-secret"),
+        "{stdout}"
+    );
+}
+
+#[test]
 fn check_reports_every_problem_on_its_own_line_with_the_fix() {
     let dir = tempdir();
     let out = run(

@@ -38,6 +38,11 @@ fn report(problems: &Problems) {
     }
 }
 
+/// Prints a problem that is not one setting's (an adapter refusing its configuration).
+fn report_line(problem: &str) {
+    let _ = writeln!(std::io::stderr().lock(), "error: {problem}");
+}
+
 fn print(line: &str) {
     let _ = writeln!(std::io::stdout().lock(), "{line}");
 }
