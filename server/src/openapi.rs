@@ -43,8 +43,9 @@ pub struct StatusResponse {
 #[openapi(
     info(
         title = "nectr-auth",
-        description = "GitHub (and GitLab) OAuth sign-in for Nectr. A browser starts at \
-            `GET /auth/github` (or `/auth/gitlab`), comes back through \
+        description = "OAuth sign-in for Nectr with each configured identity provider (GitHub \
+            always; GitLab and others when set up). A browser starts at \
+            `GET /auth/{provider}` (say `/auth/github`), comes back through \
             `GET /auth/{provider}/callback` with the session cookie \
             `access_token`, and the frontend then asks `GET /auth/me` who is signed in. Every \
             error is JSON `{\"detail\": \"…\"}`, including the 404 for an unknown path and the \

@@ -18,7 +18,7 @@ use crate::state::AppState;
 #[derive(Serialize, ToSchema)]
 pub struct ProviderTokenResponse {
     user_id: i64,
-    /// `github` or `gitlab`.
+    /// The provider the person signed in with (`github`, `gitlab`, …).
     provider: String,
     /// The provider's id of the person.
     provider_user_id: String,

@@ -25,7 +25,7 @@ pub struct OrganizationEntry {
 /// The person's organization access at their provider.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct OrganizationsResponse {
-    /// `github` or `gitlab`.
+    /// The provider the person signed in with (`github`, `gitlab`, …).
     provider: String,
     /// The organizations this app may see the person in. At GitHub, organizations that
     /// restrict OAuth apps stay hidden until an owner approves this app.

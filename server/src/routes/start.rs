@@ -25,7 +25,7 @@ use crate::state::AppState;
     responses(
         (status = 302, description = "To the provider's authorization page.",
             headers(
-                ("Location" = String, description = "GitHub: `{GITHUB_URL}/login/oauth/authorize` with `client_id`, `redirect_uri`, `scope`, `state` and the PKCE `code_challenge`; GitLab: `{GITLAB_URL}/oauth/authorize` likewise, with `response_type=code`."),
+                ("Location" = String, description = "The provider's authorization endpoint (GitHub: `{GITHUB_URL}/login/oauth/authorize`; GitLab: `{GITLAB_URL}/oauth/authorize`) with `response_type=code`, `client_id`, `redirect_uri`, `scope`, `state` and, where the provider supports it, the PKCE `code_challenge`."),
                 ("Set-Cookie" = String, description = "`nectr_oauth_binding`: HttpOnly, `SameSite=Lax`, lives as long as the state."),
             )),
         (status = 404, description = "No such provider is offered here.", body = ErrorResponse),
