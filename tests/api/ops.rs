@@ -81,9 +81,9 @@ async fn metrics_count_requests_sign_ins_github_calls_and_the_pool(backend: Back
     at_least_one(
         "nectr_auth_http_requests_total{route=\"/auth/me\",method=\"GET\",status=\"200\"}",
     );
-    at_least_one("nectr_auth_sign_ins_started_total");
-    at_least_one("nectr_auth_sign_ins_completed_total");
-    at_least_one("nectr_auth_sign_ins_failed_total{reason=\"invalid_state\"}");
+    at_least_one("nectr_auth_sign_ins_started_total{provider=\"github\"}");
+    at_least_one("nectr_auth_sign_ins_completed_total{provider=\"github\"}");
+    at_least_one("nectr_auth_sign_ins_failed_total{provider=\"github\",reason=\"invalid_state\"}");
     at_least_one(
         "nectr_auth_http_request_duration_seconds_count{route=\"/auth/{provider}/callback\",method=\"GET\"}",
     );

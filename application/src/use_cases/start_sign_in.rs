@@ -67,7 +67,11 @@ impl AuthService {
             pkce_verifier: state.pkce_verifier.as_ref(),
         });
         tracing::debug!(provider = %provider.id(), pkce = state.pkce_verifier.is_some(), "sign-in started");
-        metrics::counter!("nectr_auth_sign_ins_started_total").increment(1);
+        metrics::counter!(
+            "nectr_auth_sign_ins_started_total",
+            "provider" => provider.id().as_str().to_owned()
+        )
+        .increment(1);
         Ok(StartedSignIn {
             redirect_url,
             provider: provider.id().clone(),
