@@ -157,7 +157,6 @@ pub(crate) fn github_message(body: &[u8]) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use reqwest::header::{HeaderMap, HeaderValue};
 
     fn config() -> Result<GithubConfig, url::ParseError> {
         Ok(GithubConfig::new(
@@ -167,18 +166,6 @@ mod tests {
             Url::parse("https://api.github.com")?,
             "http://localhost:8000/auth/github/callback",
         ))
-    }
-
-    fn answer(status: u16, headers: &[(&'static str, &'static str)], body: &str) -> Answer {
-        let mut map = HeaderMap::new();
-        for (name, value) in headers {
-            map.insert(*name, HeaderValue::from_static(value));
-        }
-        Answer {
-            status: StatusCode::from_u16(status).unwrap_or(StatusCode::IM_A_TEAPOT),
-            headers: map,
-            body: body.as_bytes().to_vec(),
-        }
     }
 
     #[test]
@@ -230,16 +217,19 @@ mod tests {
             base: &c.api_url,
             config: &c,
         };
-        let limited = rest_status(call, &answer(429, &[("retry-after", "30")], "{}"));
+        let limited = rest_status(call, &Answer::canned(429, &[("retry-after", "30")], "{}"));
         assert!(
             matches!(&limited, ProviderError::BadResponse(m) if m.contains("rate limit") && m.contains("in 30 s")),
             "{limited}"
         );
-        let exhausted = rest_status(call, &answer(403, &[("x-ratelimit-remaining", "0")], "{}"));
+        let exhausted = rest_status(
+            call,
+            &Answer::canned(403, &[("x-ratelimit-remaining", "0")], "{}"),
+        );
         assert!(matches!(&exhausted, ProviderError::BadResponse(m) if m.contains("rate limit")));
         let forbidden = rest_status(
             call,
-            &answer(
+            &Answer::canned(
                 403,
                 &[("x-ratelimit-remaining", "4999")],
                 r#"{"message":"Forbidden"}"#,
@@ -260,11 +250,11 @@ mod tests {
             config: &c,
         };
         assert!(matches!(
-            rest_status(call, &answer(401, &[], "{}")),
+            rest_status(call, &Answer::canned(401, &[], "{}")),
             ProviderError::TokenRejected(_)
         ));
         assert!(
-            matches!(rest_status(call, &answer(502, &[], "<html>")), ProviderError::BadResponse(m) if m.contains("502"))
+            matches!(rest_status(call, &Answer::canned(502, &[], "<html>")), ProviderError::BadResponse(m) if m.contains("502"))
         );
         Ok(())
     }

@@ -218,7 +218,6 @@ pub(crate) fn gitlab_message(body: &[u8], sent: &[&str]) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use reqwest::header::{HeaderMap, HeaderValue};
     use url::Url;
 
     fn config() -> Result<GitlabConfig, url::ParseError> {
@@ -228,18 +227,6 @@ mod tests {
             Url::parse("https://gitlab.example.com")?,
             "http://localhost:8000/auth/gitlab/callback",
         ))
-    }
-
-    fn answer(status: u16, headers: &[(&'static str, &'static str)], body: &str) -> Answer {
-        let mut map = HeaderMap::new();
-        for (name, value) in headers {
-            map.insert(*name, HeaderValue::from_static(value));
-        }
-        Answer {
-            status: StatusCode::from_u16(status).unwrap_or(StatusCode::IM_A_TEAPOT),
-            headers: map,
-            body: body.as_bytes().to_vec(),
-        }
     }
 
     #[test]
@@ -292,7 +279,7 @@ mod tests {
         };
         let expired = rest_status(
             call,
-            &answer(
+            &Answer::canned(
                 401,
                 &[],
                 r#"{"error":"invalid_token","error_description":"Token is expired. You can either do re-authorization or token refresh."}"#,
@@ -305,7 +292,7 @@ mod tests {
         );
         let revoked = rest_status(
             call,
-            &answer(
+            &Answer::canned(
                 401,
                 &[],
                 r#"{"error":"invalid_token","error_description":"Token was revoked. You have to re-authorize from the user."}"#,
@@ -315,7 +302,7 @@ mod tests {
         assert!(matches!(&revoked, ProviderError::TokenRejected(m) if m.contains("revoked")));
         let scope = rest_status(
             call,
-            &answer(
+            &Answer::canned(
                 403,
                 &[],
                 r#"{"error":"insufficient_scope","error_description":"The request requires higher privileges than provided by the access token.","scope":"api read_api"}"#,
@@ -325,18 +312,18 @@ mod tests {
         assert!(matches!(scope, ProviderError::ScopeMissing(_)), "{scope}");
         let limited = rest_status(
             call,
-            &answer(429, &[("retry-after", "60")], "Retry later"),
+            &Answer::canned(429, &[("retry-after", "60")], "Retry later"),
             &[],
         );
         assert!(
             matches!(&limited, ProviderError::BadResponse(m) if m.contains("rate limit") && m.contains("in 60 s")),
             "{limited}"
         );
-        let down = rest_status(call, &answer(502, &[], "<html>"), &[]);
+        let down = rest_status(call, &Answer::canned(502, &[], "<html>"), &[]);
         assert!(matches!(&down, ProviderError::BadResponse(m) if m.contains("502")));
         let forbidden = rest_status(
             call,
-            &answer(
+            &Answer::canned(
                 403,
                 &[],
                 r#"{"message":"403 Forbidden - Your account has been blocked."}"#,

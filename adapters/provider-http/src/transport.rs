@@ -33,6 +33,24 @@ pub struct Answer {
     pub body: Vec<u8>,
 }
 
+impl Answer {
+    /// An answer as a provider could send it, for an adapter's tests of how it reads
+    /// answers. A status that is not one (below 100 or above 999) becomes 418, so a test
+    /// cannot mistake it for a real one.
+    #[must_use]
+    pub fn canned(status: u16, headers: &[(&'static str, &'static str)], body: &str) -> Self {
+        let mut map = HeaderMap::new();
+        for (name, value) in headers {
+            map.insert(*name, reqwest::header::HeaderValue::from_static(value));
+        }
+        Self {
+            status: StatusCode::from_u16(status).unwrap_or(StatusCode::IM_A_TEAPOT),
+            headers: map,
+            body: body.as_bytes().to_vec(),
+        }
+    }
+}
+
 /// Why no answer could be read.
 #[derive(Debug, thiserror::Error)]
 pub enum TransportError {
