@@ -45,6 +45,7 @@ test("the dashboard lists the organizations Nectr can see and links to grant mor
     assert.equal(await page.isHidden("#scopes-note"), true, "every scope was granted");
     const reconnect = await page.getAttribute("#reconnect", "href");
     assert.match(reconnect, /\/auth\/github\/reconnect$/);
+    assert.equal(await page.isVisible("#access-help"), true, "GitHub's hidden-organization help");
   });
 });
 
@@ -60,6 +61,7 @@ test("signing in with GitLab lands on the dashboard as the GitLab person", async
     assert.match(reconnect, /\/auth\/gitlab\/reconnect$/);
     // GitLab only lists groups with `read_api`, which plain sign-in does not ask for.
     await page.locator("#orgs-problem").waitFor();
+    assert.equal(await page.isHidden("#access-help"), true, "no GitHub advice for a GitLab person");
   });
 });
 
