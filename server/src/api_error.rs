@@ -221,6 +221,9 @@ impl From<ProviderTokenError> for ApiError {
             ProviderTokenError::ReauthenticationNeeded(reason) => {
                 Self::new(StatusCode::CONFLICT, e.to_string()).with_reason(reason.code())
             }
+            ProviderTokenError::NotAllowed(_) => {
+                Self::new(StatusCode::CONFLICT, e.to_string()).with_reason("not_allowed")
+            }
         }
     }
 }

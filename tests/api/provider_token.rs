@@ -11,6 +11,7 @@ on_both_databases!(
     an_expiring_token_is_refreshed_rotated_and_stored,
     a_token_revoked_at_github_asks_for_a_new_sign_in,
     a_refresh_token_past_its_lifetime_asks_for_a_new_sign_in,
+    narrowed_sign_in_rules_withhold_the_tokens_of_people_they_no_longer_admit,
 );
 
 const SERVICE_TOKEN: &str = "6d2f0a9c4b8e1f3a5c7e9b0d2f4a6c8e0b1d3f5a7c9e";
@@ -173,4 +174,39 @@ async fn a_refresh_token_past_its_lifetime_asks_for_a_new_sign_in(backend: Backe
     let (status, body) = fetch(&app, &id, SERVICE_TOKEN).await;
     assert_eq!(status, 409, "{body}");
     assert_eq!(body["reason"], "token_expired");
+}
+
+async fn narrowed_sign_in_rules_withhold_the_tokens_of_people_they_no_longer_admit(
+    backend: Backend,
+) {
+    // Signed in while anyone could; then instances start with narrower rules.
+    let app = spawn_app_with(backend, with_internal_api(false)).await;
+    let id = user_id(&app).await;
+    let only_alice = app
+        .sibling(vec![("ALLOWED_GITHUB_USERS", "alice".to_owned())])
+        .await;
+    let (status, body) = fetch(&only_alice, &id, SERVICE_TOKEN).await;
+    assert_eq!(status, 409, "{body}");
+    assert_eq!(body["reason"], "not_allowed");
+    let detail = body["detail"].as_str().unwrap_or_default();
+    assert!(
+        detail.contains("the people alice") && detail.contains("`octocat`"),
+        "{detail}"
+    );
+    assert!(body.get("access_token").is_none(), "{body}");
+
+    // A membership rule is asked of GitHub at each request, so what GitHub shows now counts.
+    let members = app
+        .sibling(vec![("ALLOWED_GITHUB_ORGS", "octo-org".to_owned())])
+        .await;
+    let (status, body) = fetch(&members, &id, SERVICE_TOKEN).await;
+    assert_eq!(status, 200, "a member of octo-org: {body}");
+    app.github.restrict_org_access("octo-org");
+    let (status, body) = fetch(&members, &id, SERVICE_TOKEN).await;
+    assert_eq!(status, 409, "membership no longer visible: {body}");
+    assert_eq!(body["reason"], "not_allowed");
+
+    // The instance whose rules still admit everyone hands the token out.
+    let (status, body) = fetch(&app, &id, SERVICE_TOKEN).await;
+    assert_eq!(status, 200, "{body}");
 }

@@ -89,6 +89,10 @@ pub enum ProviderTokenError {
     UnknownUser,
     #[error("{}", reauthentication_message(*.0))]
     ReauthenticationNeeded(ReauthenticationReason),
+    /// The operator's sign-in rules, as they are now, do not admit the person. The message
+    /// names the rules.
+    #[error("{0}")]
+    NotAllowed(String),
     #[error(transparent)]
     Provider(ProviderError),
     #[error(transparent)]

@@ -239,6 +239,8 @@ pub struct FakeProvider {
     pub revoke: Mutex<Option<ProviderError>>,
     pub profile: IdentityProfile,
     pub organizations: Mutex<Vec<&'static str>>,
+    /// Answers the next membership call (organizations or teams) instead of the lists.
+    pub membership_error: Mutex<Option<ProviderError>>,
     pub teams: Mutex<Vec<(&'static str, &'static str)>>,
     pub exchanged: Mutex<Vec<(String, Option<String>)>>,
     pub refreshed: Mutex<Vec<String>>,
@@ -262,6 +264,7 @@ impl FakeProvider {
             revoke: Mutex::new(None),
             profile,
             organizations: Mutex::default(),
+            membership_error: Mutex::new(None),
             teams: Mutex::default(),
             exchanged: Mutex::default(),
             refreshed: Mutex::default(),
@@ -343,6 +346,9 @@ impl IdentityProvider for FakeProvider {
         }
     }
     async fn organizations(&self, _: &AccessToken) -> Result<Vec<Organization>, ProviderError> {
+        if let Some(e) = lock(&self.membership_error).take() {
+            return Err(e);
+        }
         Ok(lock(&self.organizations)
             .iter()
             .map(|login| Organization {

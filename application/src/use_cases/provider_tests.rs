@@ -484,3 +484,54 @@ async fn a_token_the_provider_ended_early_is_refreshed_not_declared_revoked() {
         ))
     ));
 }
+
+#[tokio::test]
+async fn the_token_is_withheld_once_the_rules_no_longer_admit_the_person() {
+    let w = world_with(|_| {}, rules(&[], &["acme"], &[]), POLICY);
+    lock_orgs(&w, &["acme"]);
+    let user = sign_in_at(&w, "github").await.expect("a member").user;
+    assert!(w.service.usable_token(user.id).await.is_ok());
+
+    // Membership is asked again at each request: leaving the organization ends it.
+    lock_orgs(&w, &["elsewhere"]);
+    match w.service.usable_token(user.id).await {
+        Err(ProviderTokenError::NotAllowed(message)) => {
+            assert!(
+                message.contains("GitHub organizations acme") && message.contains("`octocat`"),
+                "{message}"
+            );
+        }
+        other => panic!("expected NotAllowed, got {other:?}"),
+    }
+
+    // A membership that cannot be read is a refusal that says why, never an admission.
+    lock_orgs(&w, &["acme"]);
+    *w.provider.membership_error.lock().expect("lock") = Some(ProviderError::ScopeMissing(
+        "read:org was not granted.".into(),
+    ));
+    match w.service.usable_token(user.id).await {
+        Err(ProviderTokenError::NotAllowed(message)) => {
+            assert!(
+                message.contains("could not be checked: read:org was not granted."),
+                "{message}"
+            );
+        }
+        other => panic!("expected NotAllowed, got {other:?}"),
+    }
+
+    // A provider that cannot answer is the provider's failure, not a verdict on the person.
+    *w.provider.membership_error.lock().expect("lock") =
+        Some(ProviderError::Timeout("no answer".into()));
+    assert!(matches!(
+        w.service.usable_token(user.id).await,
+        Err(ProviderTokenError::Provider(ProviderError::Timeout(_)))
+    ));
+    assert!(
+        w.service.usable_token(user.id).await.is_ok(),
+        "a member again"
+    );
+}
+
+fn lock_orgs(w: &World, orgs: &[&'static str]) {
+    *w.provider.organizations.lock().expect("lock") = orgs.to_vec();
+}

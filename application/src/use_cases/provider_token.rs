@@ -8,6 +8,7 @@ use nectr_domain::{
 
 use super::complete_sign_in::tokens_from;
 use super::{AuthService, ProviderTokenError, ReauthenticationReason};
+use crate::RegisteredProvider;
 use crate::ports::{IdentityProvider, ProviderError};
 
 /// A token refreshes this long before its deadline, so a caller never receives one that dies
@@ -60,6 +61,7 @@ impl AuthService {
             Ok(_) => "ok",
             Err(ProviderTokenError::ReauthenticationNeeded(reason)) => reason.code(),
             Err(ProviderTokenError::UnknownUser) => "unknown_user",
+            Err(ProviderTokenError::NotAllowed(_)) => "not_allowed",
             Err(ProviderTokenError::Provider(_)) => "provider_error",
             Err(ProviderTokenError::Store(_)) => "database_error",
         };
@@ -75,13 +77,18 @@ impl AuthService {
             .await?
             .ok_or(ProviderTokenError::UnknownUser)?;
         let (mut tokens, refreshed) = self.live_tokens(&user, false).await?;
-        let provider = self.adapter_of(&user)?;
+        let registered = self.registered_of(&user)?;
+        let provider = registered.adapter.as_ref();
         let mut scopes = user.granted_scopes.clone();
+        let mut current_username = None;
         if !refreshed {
             // Only the provider knows whether the person revoked the app since: ask it, with
             // the one call that also reports the scopes the token carries now.
             match provider.fetch_profile(&tokens.access).await {
-                Ok(profile) => scopes = profile.granted_scopes().cloned().or(scopes),
+                Ok(profile) => {
+                    scopes = profile.granted_scopes().cloned().or(scopes);
+                    current_username = Some(profile.username().to_owned());
+                }
                 // The provider may end a token before the deadline we hold (its clock, or an
                 // early expiry): a live refresh token still gets a fresh one. A revocation
                 // kills the refresh token too, so that refresh fails.
@@ -100,6 +107,9 @@ impl AuthService {
                 Err(e) => return Err(e.into()),
             }
         }
+        let username = current_username.as_deref().unwrap_or(&user.username);
+        self.still_admitted(registered, &user, username, &tokens.access)
+            .await?;
         Ok(UsableToken {
             identity: user.identity,
             expires_at: tokens.access_expires_at,
@@ -112,11 +122,15 @@ impl AuthService {
         &self,
         user: &User,
     ) -> Result<&dyn IdentityProvider, ProviderTokenError> {
-        self.provider(user.identity.provider.as_str())
-            .map(|p| p.adapter.as_ref())
-            .ok_or(ProviderTokenError::ReauthenticationNeeded(
+        self.registered_of(user).map(|p| p.adapter.as_ref())
+    }
+
+    fn registered_of(&self, user: &User) -> Result<&RegisteredProvider, ProviderTokenError> {
+        self.provider(user.identity.provider.as_str()).ok_or(
+            ProviderTokenError::ReauthenticationNeeded(
                 ReauthenticationReason::ProviderNotConfigured,
-            ))
+            ),
+        )
     }
 
     /// The person's opened tokens, refreshed when they are about to expire (or always, with

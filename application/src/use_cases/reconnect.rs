@@ -43,8 +43,10 @@ fn reconnect_error(e: ProviderTokenError) -> ReconnectError {
     match e {
         ProviderTokenError::Store(e) => ReconnectError::Store(e),
         ProviderTokenError::Provider(e) => ReconnectError::Provider(e),
-        ProviderTokenError::UnknownUser | ProviderTokenError::ReauthenticationNeeded(_) => {
-            ReconnectError::TokenUnreadable
-        }
+        // Reconnect does not apply the sign-in rules here (the sign-in it starts does), so
+        // `NotAllowed` never reaches this arm; it is grouped with the tokens it cannot use.
+        ProviderTokenError::UnknownUser
+        | ProviderTokenError::ReauthenticationNeeded(_)
+        | ProviderTokenError::NotAllowed(_) => ReconnectError::TokenUnreadable,
     }
 }

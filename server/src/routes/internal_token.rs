@@ -74,7 +74,7 @@ fn rfc3339(t: Timestamp) -> Option<String> {
         (status = 401, description = "No or a wrong service credential (`reason`: `invalid_service_credential`).", body = ErrorResponse),
         (status = 403, description = "A browser sent the request (`reason`: `browser_refused`); or, without a `reason`, the provider refused the person's account or the token lacks a scope the check needs.", body = ErrorResponse),
         (status = 404, description = "No such person (`reason`: `unknown_user`), or the internal API is off.", body = ErrorResponse),
-        (status = 409, description = "The person must sign in again; `reason` says why: `token_revoked`, `token_expired`, `token_unreadable` or `provider_not_configured`.",
+        (status = 409, description = "No token for this person now; `reason` says why: `token_revoked`, `token_expired`, `token_unreadable` or `provider_not_configured` (they must sign in again), or `not_allowed` (the sign-in rules, checked again at each request, no longer admit them).",
             body = ErrorResponse),
         (status = 502, description = "The provider is unreachable or answered something unusable.", body = ErrorResponse),
         (status = 503, description = "The database is unavailable.", body = ErrorResponse),
