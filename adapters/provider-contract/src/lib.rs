@@ -11,7 +11,10 @@ use async_trait::async_trait;
 use nectr_application::ports::IdentityProvider;
 use url::Url;
 
-pub use support::{follow_authorization, fresh_state, fresh_verifier, param, unreachable_base_url};
+pub use support::{
+    follow_authorization, fresh_state, fresh_verifier, hanging_up_server, param,
+    unreachable_base_url,
+};
 
 /// Any error a harness or a case meets on its way (a stand-in that does not start, a URL that
 /// does not parse). Contract violations are assertion failures, not errors.

@@ -90,8 +90,10 @@ pub async fn send_built(
 /// Sends a request and reads its answer, at most `MAX_BODY_BYTES` of body.
 ///
 /// A pooled connection can be closed by the server just as a request goes out on it (servers
-/// close idle keep-alive connections on their own schedule); the request then fails without
-/// having reached the provider. Such a failure is retried once, on a new connection. Nothing
+/// close idle keep-alive connections on their own schedule). Such a failure is retried once,
+/// on a new connection, but only for idempotent methods (RFC 9110 §9.2.2): the server may
+/// have read and acted on the request before the connection went, and a token request sent
+/// twice spends its code or its single-use refresh token on an answer nobody reads. Nothing
 /// else is retried: not timeouts, not answers.
 ///
 /// # Errors
@@ -125,7 +127,11 @@ async fn send_once_or_twice(
     provider: &Provider,
     request: reqwest::Request,
 ) -> Result<Answer, TransportError> {
-    let retry = request.try_clone();
+    let retry = request
+        .method()
+        .is_idempotent()
+        .then(|| request.try_clone())
+        .flatten();
     let response = match (client.execute(request).await, retry) {
         (Err(e), Some(retry)) if died_before_any_answer(&e) => {
             tracing::debug!(

@@ -1,51 +1,45 @@
 //! A connection closed by the server just as a request goes out (idle keep-alive connections
-//! are closed on the server's schedule) is retried once on a new one; nothing more.
+//! are closed on the server's schedule): a read is retried once on a new connection, a token
+//! request never, since GitHub may have spent the code before the connection went.
 
-use std::io::{Read, Write};
-use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::Ordering;
 
 use nectr_application::ports::{IdentityProvider, ProviderError};
-use url::Url;
+use nectr_domain::AccessToken;
+use nectr_provider_contract::hanging_up_server;
 
 use crate::support::{TestResult, World};
 
-/// A server that hangs up without answering on its first `drops` connections, then answers
-/// a token; returns its URL and a count of the requests it read.
-fn hanging_up_server(drops: usize) -> TestResult<(Url, Arc<AtomicUsize>)> {
-    let listener = std::net::TcpListener::bind(("127.0.0.1", 0))?;
-    let address = listener.local_addr()?;
-    let seen = Arc::new(AtomicUsize::new(0));
-    let counter = seen.clone();
-    std::thread::spawn(move || {
-        for stream in listener.incoming() {
-            let Ok(mut stream) = stream else { return };
-            let mut request = [0_u8; 16 * 1024];
-            let _ = stream.read(&mut request);
-            if counter.fetch_add(1, Ordering::SeqCst) < drops {
-                drop(stream);
-                continue;
-            }
-            let body = r#"{"access_token":"gho_after_retry","token_type":"bearer","scope":"repo"}"#;
-            let _ = write!(
-                stream,
-                "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
-                body.len()
-            );
-        }
-    });
-    Ok((Url::parse(&format!("http://{address}"))?, seen))
+const TOKEN: &str = r#"{"access_token":"gho_after_retry","token_type":"bearer","scope":"repo"}"#;
+const PROFILE: &str = r#"{"id":583231,"login":"octocat","name":"The Octocat","email":"octocat@github.com","avatar_url":null}"#;
+
+#[tokio::test]
+async fn a_token_request_cut_off_is_not_sent_again() -> TestResult {
+    let world = World::start().await?;
+    let (server, seen) = hanging_up_server(1, TOKEN)?;
+    let provider = world.provider_with(|c| c.web_url = server.clone())?;
+
+    let result = provider.exchange_code("abc", None).await;
+
+    assert!(
+        matches!(result, Err(ProviderError::Unreachable(_))),
+        "{result:?}"
+    );
+    assert_eq!(seen.load(Ordering::SeqCst), 1, "the code was sent once");
+    Ok(())
 }
 
 #[tokio::test]
-async fn a_connection_closed_under_the_request_is_retried_once() -> TestResult {
+async fn a_profile_request_cut_off_is_retried_once() -> TestResult {
     let world = World::start().await?;
-    let (server, seen) = hanging_up_server(1)?;
-    let provider = world.provider_with(|c| c.web_url = server.clone())?;
+    let (server, seen) = hanging_up_server(1, PROFILE)?;
+    let provider = world.provider_with(|c| c.api_url = server.clone())?;
 
-    let token = provider.exchange_code("abc", None).await?.access_token;
+    let profile = provider
+        .fetch_profile(&AccessToken::new("gho_live".into())?)
+        .await?;
 
-    assert_eq!(token.expose(), "gho_after_retry");
+    assert_eq!(profile.username(), "octocat");
     assert_eq!(seen.load(Ordering::SeqCst), 2);
     Ok(())
 }
@@ -53,10 +47,12 @@ async fn a_connection_closed_under_the_request_is_retried_once() -> TestResult {
 #[tokio::test]
 async fn a_second_hang_up_is_an_error_not_another_retry() -> TestResult {
     let world = World::start().await?;
-    let (server, seen) = hanging_up_server(usize::MAX)?;
-    let provider = world.provider_with(|c| c.web_url = server.clone())?;
+    let (server, seen) = hanging_up_server(usize::MAX, PROFILE)?;
+    let provider = world.provider_with(|c| c.api_url = server.clone())?;
 
-    let result = provider.exchange_code("abc", None).await;
+    let result = provider
+        .fetch_profile(&AccessToken::new("gho_live".into())?)
+        .await;
 
     assert!(
         matches!(result, Err(ProviderError::Unreachable(_))),

@@ -1,51 +1,58 @@
 //! A connection closed by the server just as a request goes out (idle keep-alive connections
-//! are closed on the server's schedule) is retried once on a new one; nothing more.
+//! are closed on the server's schedule): a read is retried once on a new connection, a token
+//! request never, since GitLab may have spent the code or rotated the refresh token before
+//! the connection went.
 
-use std::io::{Read, Write};
-use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::Ordering;
 
 use nectr_application::ports::{IdentityProvider, ProviderError};
-use url::Url;
+use nectr_domain::{AccessToken, RefreshToken};
+use nectr_provider_contract::hanging_up_server;
 
 use crate::support::{TestResult, World};
 
-/// A server that hangs up without answering on its first `drops` connections, then answers
-/// a token; returns its URL and a count of the requests it read.
-fn hanging_up_server(drops: usize) -> TestResult<(Url, Arc<AtomicUsize>)> {
-    let listener = std::net::TcpListener::bind(("127.0.0.1", 0))?;
-    let address = listener.local_addr()?;
-    let seen = Arc::new(AtomicUsize::new(0));
-    let counter = seen.clone();
-    std::thread::spawn(move || {
-        for stream in listener.incoming() {
-            let Ok(mut stream) = stream else { return };
-            let mut request = [0_u8; 16 * 1024];
-            let _ = stream.read(&mut request);
-            if counter.fetch_add(1, Ordering::SeqCst) < drops {
-                drop(stream);
-                continue;
-            }
-            let body = r#"{"access_token":"after-retry","token_type":"Bearer","expires_in":7200,"refresh_token":"r-after-retry","scope":"read_user","created_at":1}"#;
-            let _ = write!(
-                stream,
-                "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
-                body.len()
-            );
-        }
-    });
-    Ok((Url::parse(&format!("http://{address}"))?, seen))
+const TOKEN: &str = r#"{"access_token":"after-retry","token_type":"Bearer","expires_in":7200,"refresh_token":"r-after-retry","scope":"read_user","created_at":1}"#;
+const PROFILE: &str = r#"{"id":4242001,"username":"tanuki","name":"Tanuki","email":"tanuki@example.com","public_email":null,"confirmed_at":"2020-01-01T00:00:00Z","avatar_url":null,"state":"active"}"#;
+
+#[tokio::test]
+async fn token_requests_cut_off_are_not_sent_again() -> TestResult {
+    let world = World::start().await?;
+    let (server, seen) = hanging_up_server(2, TOKEN)?;
+    let provider = world.provider_with(|c| c.base_url = server.clone())?;
+
+    let exchange = provider.exchange_code("abc", None).await;
+    assert!(
+        matches!(exchange, Err(ProviderError::Unreachable(_))),
+        "{exchange:?}"
+    );
+    assert_eq!(seen.load(Ordering::SeqCst), 1, "the code was sent once");
+
+    let refresh = provider
+        .refresh(&RefreshToken::new("r-single-use".into())?)
+        .await;
+    assert!(
+        matches!(refresh, Err(ProviderError::Unreachable(_))),
+        "{refresh:?}"
+    );
+    assert_eq!(
+        seen.load(Ordering::SeqCst),
+        2,
+        "the refresh token was sent once"
+    );
+    Ok(())
 }
 
 #[tokio::test]
-async fn a_connection_closed_under_the_request_is_retried_once() -> TestResult {
+async fn a_profile_request_cut_off_is_retried_once() -> TestResult {
     let world = World::start().await?;
-    let (server, seen) = hanging_up_server(1)?;
+    let (server, seen) = hanging_up_server(1, PROFILE)?;
     let provider = world.provider_with(|c| c.base_url = server.clone())?;
 
-    let grant = provider.exchange_code("abc", None).await?;
+    let profile = provider
+        .fetch_profile(&AccessToken::new("glpat-live".into())?)
+        .await?;
 
-    assert_eq!(grant.access_token.expose(), "after-retry");
+    assert_eq!(profile.username(), "tanuki");
     assert_eq!(seen.load(Ordering::SeqCst), 2);
     Ok(())
 }
@@ -53,10 +60,12 @@ async fn a_connection_closed_under_the_request_is_retried_once() -> TestResult {
 #[tokio::test]
 async fn a_second_hang_up_is_an_error_not_another_retry() -> TestResult {
     let world = World::start().await?;
-    let (server, seen) = hanging_up_server(usize::MAX)?;
+    let (server, seen) = hanging_up_server(usize::MAX, PROFILE)?;
     let provider = world.provider_with(|c| c.base_url = server.clone())?;
 
-    let result = provider.exchange_code("abc", None).await;
+    let result = provider
+        .fetch_profile(&AccessToken::new("glpat-live".into())?)
+        .await;
 
     assert!(
         matches!(result, Err(ProviderError::Unreachable(_))),
