@@ -88,6 +88,9 @@ impl AuthService {
                 "its provider is no longer offered by this service".to_owned(),
             );
         };
+        // A refresh in flight here would store a new pair after this revocation, and that
+        // pair would go on working: let it finish, then revoke what is stored.
+        let _turn = self.refresh_locks.of(user.id).lock().await;
         let tokens = match self.open_stored(user).await {
             Ok((_, tokens)) => tokens,
             Err(e) => return ProviderTokenRevocation::Failed(e.to_string()),

@@ -218,6 +218,11 @@ impl MemoryStore {
         }
     }
 
+    /// Deletes a person behind the use cases' back, as an operator's `DELETE` does.
+    pub fn delete_user(&self, id: UserId) {
+        lock(&self.users).retain(|(u, _)| u.id != id);
+    }
+
     pub fn session_count(&self) -> usize {
         lock(&self.sessions).len()
     }
@@ -249,6 +254,11 @@ pub struct FakeProvider {
     /// Runs while a refresh is at the provider: what another instance or a key rotation
     /// does meanwhile.
     pub during_refresh: Mutex<Option<Box<dyn FnOnce() + Send>>>,
+    /// Holds the next refresh at the provider: it signals the first `Notify` on arrival and
+    /// answers once the second is notified, so a test can act while it is in flight.
+    pub refresh_pause: Mutex<Option<(Arc<tokio::sync::Notify>, Arc<tokio::sync::Notify>)>>,
+    /// Who the profile call says the token belongs to, when not `profile` (a renamed account).
+    pub current_profile: Mutex<Option<IdentityProfile>>,
     issued: AtomicU64,
 }
 
@@ -271,6 +281,8 @@ impl FakeProvider {
             revoked: Mutex::default(),
             revoked_tokens: Mutex::default(),
             during_refresh: Mutex::new(None),
+            refresh_pause: Mutex::new(None),
+            current_profile: Mutex::new(None),
             issued: AtomicU64::new(0),
         }
     }
@@ -334,6 +346,11 @@ impl IdentityProvider for FakeProvider {
         if let Some(meanwhile) = meanwhile {
             meanwhile();
         }
+        let pause = lock(&self.refresh_pause).take();
+        if let Some((arrived, answer)) = pause {
+            arrived.notify_one();
+            answer.notified().await;
+        }
         match lock(&self.refresh_error).take() {
             Some(e) => Err(e),
             None => self.grant(format!("gho_refreshed_from_{}", refresh.expose())),
@@ -342,7 +359,9 @@ impl IdentityProvider for FakeProvider {
     async fn fetch_profile(&self, _: &AccessToken) -> Result<IdentityProfile, ProviderError> {
         match lock(&self.profile_error).take() {
             Some(e) => Err(e),
-            None => Ok(self.profile.clone()),
+            None => Ok(lock(&self.current_profile)
+                .clone()
+                .unwrap_or_else(|| self.profile.clone())),
         }
     }
     async fn organizations(&self, _: &AccessToken) -> Result<Vec<Organization>, ProviderError> {

@@ -51,7 +51,7 @@ impl AuthService {
         user: &User,
     ) -> Result<OrganizationAccess, ProviderTokenError> {
         let provider = self.adapter_of(user)?;
-        let (tokens, _) = self.live_tokens(user, false).await?;
+        let (tokens, _) = self.live_tokens(user, None).await?;
         let (organizations, problem) = match provider.organizations(&tokens.access).await {
             Ok(list) => (list, None),
             Err(ProviderError::ScopeMissing(detail) | ProviderError::Unsupported(detail)) => {

@@ -535,3 +535,105 @@ async fn the_token_is_withheld_once_the_rules_no_longer_admit_the_person() {
 fn lock_orgs(w: &World, orgs: &[&'static str]) {
     *w.provider.organizations.lock().expect("lock") = orgs.to_vec();
 }
+
+#[tokio::test]
+async fn a_token_rejected_after_another_request_refreshed_it_is_not_refreshed_again() {
+    let w = world_with(expiring(28_800), SignInRules::default(), POLICY);
+    let user = sign_in_at(&w, "github").await.expect("signed in").user;
+    let first = w
+        .service
+        .usable_token(user.id)
+        .await
+        .expect("usable")
+        .access_token;
+    // Request B: the provider ends the token early, so B refreshes and hands out a new one.
+    *w.provider.profile_error.lock().expect("lock") =
+        Some(ProviderError::TokenRejected("expired".into()));
+    let b = w
+        .service
+        .usable_token(user.id)
+        .await
+        .expect("b")
+        .access_token;
+    assert_ne!(b.expose(), first.expose());
+    // Request A was told the same about the first token; by the time it refreshes, B's pair
+    // is stored. A must take that pair, not retire it with a second refresh.
+    let (a, refreshed) = w.service.live_tokens(&user, Some(&first)).await.expect("a");
+    assert!(refreshed);
+    assert_eq!(a.access.expose(), b.expose());
+    assert_eq!(w.provider.refreshed.lock().expect("lock").len(), 1);
+}
+
+#[tokio::test]
+async fn after_a_refresh_the_rules_see_the_username_the_provider_reports_now() {
+    let w = world_with(expiring(28_800), rules(&["octocat"], &[], &[]), POLICY);
+    let user = sign_in_at(&w, "github").await.expect("signed in").user;
+    // Renamed at the provider: the rules no longer list the account.
+    *w.provider.current_profile.lock().expect("lock") =
+        Some(super::fakes::profile(5_000_000_000, "mallory"));
+    assert!(matches!(
+        w.service.usable_token(user.id).await,
+        Err(ProviderTokenError::NotAllowed(_))
+    ));
+    // Within the refresh margin the token is refreshed, and the new name is asked all the same.
+    w.clock.advance(28_800 - 100);
+    match w.service.usable_token(user.id).await {
+        Err(ProviderTokenError::NotAllowed(message)) => {
+            assert!(message.contains("`mallory`"), "{message}");
+        }
+        other => panic!("expected NotAllowed, got {other:?}"),
+    }
+    assert_eq!(w.provider.refreshed.lock().expect("lock").len(), 1);
+}
+
+#[tokio::test]
+async fn a_revoking_logout_waits_for_a_refresh_in_flight_and_revokes_the_new_token() {
+    let policy = super::Policy {
+        revoke_provider_token_on_logout: true,
+        ..POLICY
+    };
+    let w = world_with(expiring(600), SignInRules::default(), policy);
+    let signed_in = sign_in_at(&w, "github").await.expect("signed in");
+    let (user, session) = (signed_in.user, signed_in.session_token);
+    w.clock.advance(600);
+    let arrived = std::sync::Arc::new(tokio::sync::Notify::new());
+    let answer = std::sync::Arc::new(tokio::sync::Notify::new());
+    *w.provider.refresh_pause.lock().expect("lock") = Some((arrived.clone(), answer.clone()));
+    let (served, logged_out) = tokio::join!(w.service.usable_token(user.id), async {
+        arrived.notified().await;
+        // The refresh is at the provider now: log out, and let the provider answer.
+        let (logged_out, ()) = tokio::join!(w.service.logout(Some(&session), true), async {
+            answer.notify_one();
+        });
+        logged_out
+    });
+    let served = served.expect("the refresh finished").access_token;
+    assert_eq!(
+        logged_out.expect("logged out").provider_token,
+        Some(ProviderTokenRevocation::Revoked)
+    );
+    // Logout revoked the pair the refresh stored, not the one it replaced.
+    assert_eq!(
+        *w.provider.revoked_tokens.lock().expect("lock"),
+        vec![served.expose().to_owned()]
+    );
+}
+
+#[tokio::test]
+async fn a_person_deleted_during_a_refresh_gets_no_token_and_the_new_one_is_revoked() {
+    let w = world_with(expiring(600), SignInRules::default(), POLICY);
+    let user = sign_in_at(&w, "github").await.expect("signed in").user;
+    w.clock.advance(600);
+    let store = w.store.clone();
+    let id = user.id;
+    *w.provider.during_refresh.lock().expect("lock") = Some(Box::new(move || {
+        store.delete_user(id);
+    }));
+    assert!(matches!(
+        w.service.usable_token(user.id).await,
+        Err(ProviderTokenError::UnknownUser)
+    ));
+    let revoked = w.provider.revoked_tokens.lock().expect("lock").clone();
+    assert_eq!(revoked.len(), 1);
+    assert!(revoked[0].starts_with("gho_refreshed_from_"), "{revoked:?}");
+}

@@ -29,7 +29,7 @@ impl Default for RefreshLocks {
 }
 
 impl RefreshLocks {
-    fn of(&self, id: UserId) -> &tokio::sync::Mutex<()> {
+    pub(super) fn of(&self, id: UserId) -> &tokio::sync::Mutex<()> {
         let stripe = id.get().unsigned_abs() % REFRESH_LOCK_STRIPES as u64;
         &self.0[usize::try_from(stripe).unwrap_or(0)]
     }
@@ -76,38 +76,52 @@ impl AuthService {
             .find(id)
             .await?
             .ok_or(ProviderTokenError::UnknownUser)?;
-        let (mut tokens, refreshed) = self.live_tokens(&user, false).await?;
+        let (mut tokens, mut refreshed) = self.live_tokens(&user, None).await?;
         let registered = self.registered_of(&user)?;
         let provider = registered.adapter.as_ref();
-        let mut scopes = user.granted_scopes.clone();
-        let mut current_username = None;
+        let mut profile = None;
         if !refreshed {
             // Only the provider knows whether the person revoked the app since: ask it, with
             // the one call that also reports the scopes the token carries now.
             match provider.fetch_profile(&tokens.access).await {
-                Ok(profile) => {
-                    scopes = profile.granted_scopes().cloned().or(scopes);
-                    current_username = Some(profile.username().to_owned());
-                }
+                Ok(current) => profile = Some(current),
                 // The provider may end a token before the deadline we hold (its clock, or an
                 // early expiry): a live refresh token still gets a fresh one. A revocation
                 // kills the refresh token too, so that refresh fails.
                 Err(ProviderError::TokenRejected(_))
                     if tokens.live_refresh(self.ports.clock.now()).is_some() =>
                 {
-                    tokens = match self.live_tokens(&user, true).await {
+                    tokens = match self.live_tokens(&user, Some(&tokens.access)).await {
                         Ok((tokens, _)) => tokens,
                         Err(ProviderTokenError::ReauthenticationNeeded(_)) => {
                             return Err(revoked(&user));
                         }
                         Err(e) => return Err(e),
                     };
+                    refreshed = true;
                 }
                 Err(ProviderError::TokenRejected(_)) => return Err(revoked(&user)),
                 Err(e) => return Err(e.into()),
             }
         }
-        let username = current_username.as_deref().unwrap_or(&user.username);
+        if refreshed && profile.is_none() && !registered.rules.is_open() {
+            // The rules compare the username the provider knows now, not the one stored at
+            // sign-in: a renamed account must not keep a name the rules list.
+            profile = Some(
+                provider
+                    .fetch_profile(&tokens.access)
+                    .await
+                    .map_err(|e| match e {
+                        ProviderError::TokenRejected(_) => revoked(&user),
+                        other => other.into(),
+                    })?,
+            );
+        }
+        let scopes = profile
+            .as_ref()
+            .and_then(|p| p.granted_scopes().cloned())
+            .or_else(|| user.granted_scopes.clone());
+        let username = profile.as_ref().map_or(&*user.username, |p| p.username());
         self.still_admitted(registered, &user, username, &tokens.access)
             .await?;
         Ok(UsableToken {
@@ -133,17 +147,18 @@ impl AuthService {
         )
     }
 
-    /// The person's opened tokens, refreshed when they are about to expire (or always, with
-    /// `force`); the flag says whether they were just refreshed (and so are known to work).
+    /// The person's opened tokens, refreshed when they are about to expire, or when the
+    /// provider has just `rejected` the access token they held; the flag says whether they
+    /// were just refreshed (and so are known to work).
     pub(super) async fn live_tokens(
         &self,
         user: &User,
-        force: bool,
+        rejected: Option<&AccessToken>,
     ) -> Result<(ProviderTokens, bool), ProviderTokenError> {
         let provider = self.adapter_of(user)?;
         let (sealed, tokens) = self.open_stored(user).await?;
         let now = self.ports.clock.now();
-        if !force && !tokens.access_expires_within(now, REFRESH_MARGIN_SECONDS) {
+        if rejected.is_none() && !tokens.access_expires_within(now, REFRESH_MARGIN_SECONDS) {
             return Ok((tokens, false));
         }
         let _turn = self.refresh_locks.of(user.id).lock().await;
@@ -160,6 +175,13 @@ impl AuthService {
             }
             _ => (sealed, tokens),
         };
+        // Another request already replaced the token the provider rejected: that pair is the
+        // live one, and refreshing again would retire the token that request handed out.
+        if let Some(rejected) = rejected
+            && tokens.access.expose() != rejected.expose()
+        {
+            return Ok((tokens, true));
+        }
         let refresh = tokens.live_refresh(now).ok_or_else(|| {
             tracing::info!(user.id = %user.id, "provider token expired without a live refresh token");
             ProviderTokenError::ReauthenticationNeeded(ReauthenticationReason::Expired)
@@ -212,7 +234,14 @@ impl AuthService {
                 return Ok(());
             }
             let Some(current) = self.ports.users.sealed_token(user.id).await? else {
-                return Ok(());
+                // The person was deleted during the refresh: the pair just issued belongs to
+                // nobody here, so it must not be handed out or left working at the provider.
+                if let Ok(provider) = self.adapter_of(user)
+                    && let Err(e) = provider.revoke_token(&fresh.access).await
+                {
+                    tracing::info!(user.id = %user.id, error = %e, "could not revoke the token refreshed for a deleted person");
+                }
+                return Err(ProviderTokenError::UnknownUser);
             };
             let still_old = self
                 .ports
