@@ -98,6 +98,45 @@ pub(crate) fn same_endpoint(a: &Url, b: &Url) -> bool {
         && a.path() == b.path()
 }
 
+/// A server that reads each request and hangs up without a word on its first `drops`
+/// connections, then answers every later one with `200` and the JSON `body`, as a provider
+/// whose idle keep-alive connection closed just as a request went out. Answers its URL and
+/// the number of requests it has read.
+///
+/// # Errors
+/// When no loopback port can be bound.
+pub fn hanging_up_server(
+    drops: usize,
+    body: &'static str,
+) -> std::io::Result<(Url, std::sync::Arc<std::sync::atomic::AtomicUsize>)> {
+    use std::io::{Read as _, Write as _};
+    use std::sync::Arc;
+    use std::sync::atomic::AtomicUsize;
+
+    let listener = std::net::TcpListener::bind(("127.0.0.1", 0))?;
+    let address = listener.local_addr()?;
+    let seen = Arc::new(AtomicUsize::new(0));
+    let counter = seen.clone();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { return };
+            let mut request = [0_u8; 16 * 1024];
+            let _ = stream.read(&mut request);
+            if counter.fetch_add(1, Ordering::SeqCst) < drops {
+                drop(stream);
+                continue;
+            }
+            let _ = write!(
+                stream,
+                "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+                body.len()
+            );
+        }
+    });
+    let url = Url::parse(&format!("http://{address}")).map_err(std::io::Error::other)?;
+    Ok((url, seen))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -146,43 +185,4 @@ mod tests {
         assert!(std::net::TcpStream::connect(("127.0.0.1", port)).is_err());
         Ok(())
     }
-}
-
-/// A server that reads each request and hangs up without a word on its first `drops`
-/// connections, then answers every later one with `200` and the JSON `body`, as a provider
-/// whose idle keep-alive connection closed just as a request went out. Answers its URL and
-/// the number of requests it has read.
-///
-/// # Errors
-/// When no loopback port can be bound.
-pub fn hanging_up_server(
-    drops: usize,
-    body: &'static str,
-) -> std::io::Result<(Url, std::sync::Arc<std::sync::atomic::AtomicUsize>)> {
-    use std::io::{Read as _, Write as _};
-    use std::sync::Arc;
-    use std::sync::atomic::AtomicUsize;
-
-    let listener = std::net::TcpListener::bind(("127.0.0.1", 0))?;
-    let address = listener.local_addr()?;
-    let seen = Arc::new(AtomicUsize::new(0));
-    let counter = seen.clone();
-    std::thread::spawn(move || {
-        for stream in listener.incoming() {
-            let Ok(mut stream) = stream else { return };
-            let mut request = [0_u8; 16 * 1024];
-            let _ = stream.read(&mut request);
-            if counter.fetch_add(1, Ordering::SeqCst) < drops {
-                drop(stream);
-                continue;
-            }
-            let _ = write!(
-                stream,
-                "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
-                body.len()
-            );
-        }
-    });
-    let url = Url::parse(&format!("http://{address}")).map_err(std::io::Error::other)?;
-    Ok((url, seen))
 }
