@@ -184,12 +184,48 @@ impl Pending {
     }
 }
 
-/// Whether a `redirect_uri` is the registered one. GitLab compares exactly; only what URL
-/// parsing normalizes (letter case of scheme and host, a default port written out) is
-/// allowed to differ.
+/// Whether a `redirect_uri` is the registered one, by the rule of Doorkeeper (the OAuth
+/// library GitLab is built on, `URIChecker.matches?`): scheme, host, port, path and fragment
+/// compare exactly, after URL parsing's normalization (letter case of scheme and host, a
+/// default port written out); the given URI's query is ignored unless the registered one has
+/// a query, which must then hold the same parameters in any order; and when both hosts are
+/// loopback IP addresses the port may differ (RFC 8252 §7.3). `localhost` is a name, not a
+/// loopback address, so its port counts.
 pub(crate) fn same_uri(registered: &str, given: &str) -> bool {
-    match (Url::parse(registered), Url::parse(given)) {
-        (Ok(registered), Ok(given)) => registered == given,
+    let (Ok(mut registered), Ok(mut given)) = (Url::parse(registered), Url::parse(given)) else {
+        return false;
+    };
+    if let Some(wanted) = registered.query() {
+        if !same_query(wanted, given.query()) {
+            return false;
+        }
+        registered.set_query(None);
+    }
+    given.set_query(None);
+    if is_loopback_ip(&registered) && is_loopback_ip(&given) {
+        let _ = registered.set_port(None);
+        let _ = given.set_port(None);
+    }
+    registered == given
+}
+
+fn same_query(registered: &str, given: Option<&str>) -> bool {
+    let given = given.unwrap_or_default();
+    if registered.is_empty() || given.is_empty() {
+        return registered.is_empty() && given.is_empty();
+    }
+    let sorted = |query: &str| {
+        let mut pairs: Vec<String> = query.split('&').map(str::to_owned).collect();
+        pairs.sort();
+        pairs
+    };
+    sorted(registered) == sorted(given)
+}
+
+fn is_loopback_ip(url: &Url) -> bool {
+    match url.host() {
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
         _ => false,
     }
 }
@@ -247,26 +283,45 @@ mod tests {
     use super::*;
 
     #[test]
-    fn redirect_uris_must_match_exactly() {
+    fn redirect_uris_match_as_doorkeeper_matches_them() {
         let registered = "http://127.0.0.1:8080/auth/gitlab/callback";
-        for same in [registered, "HTTP://127.0.0.1:8080/auth/gitlab/callback"] {
+        for same in [
+            registered,
+            "HTTP://127.0.0.1:8080/auth/gitlab/callback",
+            // Loopback IP addresses may use any port (RFC 8252 §7.3).
+            "http://127.0.0.1:8081/auth/gitlab/callback",
+            // A query is ignored when the registered URI has none.
+            "http://127.0.0.1:8080/auth/gitlab/callback?x=1",
+        ] {
             assert!(same_uri(registered, same), "{same}");
         }
         assert!(same_uri(
             "https://app.example/cb",
-            "https://APP.example:443/cb"
+            "https://APP.example:443/cb?from=gitlab"
         ));
+        assert!(same_uri("http://[::1]:3000/cb", "http://[::1]:4000/cb"));
         for other in [
             "http://127.0.0.1:8080/auth/gitlab/callback/",
             "http://127.0.0.1:8080/auth/gitlab/callback/sub",
-            "http://127.0.0.1:8081/auth/gitlab/callback",
             "http://localhost:8080/auth/gitlab/callback",
             "https://127.0.0.1:8080/auth/gitlab/callback",
-            "http://127.0.0.1:8080/auth/gitlab/callback?x=1",
             "http://127.0.0.1:8080/auth/gitlab/callback#x",
             "not a url",
         ] {
             assert!(!same_uri(registered, other), "{other}");
+        }
+        // Ports count everywhere else, `localhost` included.
+        assert!(!same_uri("https://app.example/cb", "https://app.example:8443/cb"));
+        assert!(!same_uri("http://localhost:8000/cb", "http://localhost:8001/cb"));
+        // A registered query must be there, in any order, and nothing else.
+        let with_query = "https://app.example/cb?a=1&b=2";
+        assert!(same_uri(with_query, "https://app.example/cb?b=2&a=1"));
+        for other in [
+            "https://app.example/cb",
+            "https://app.example/cb?a=1",
+            "https://app.example/cb?a=1&b=2&c=3",
+        ] {
+            assert!(!same_uri(with_query, other), "{other}");
         }
     }
 

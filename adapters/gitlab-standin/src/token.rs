@@ -133,9 +133,14 @@ fn exchange_code(
     if !same_uri(&code.redirect_uri, redirect_uri) {
         return Err(OAuthError::invalid_grant());
     }
-    if let Some(challenge) = &code.challenge
-        && !verifier.is_some_and(|v| verifier_matches(challenge, v))
-    {
+    // As Doorkeeper's `validate_pkce`: a verifier is checked whenever either side uses PKCE,
+    // so one sent for a code issued without a challenge fails too.
+    let pkce_holds = match (&code.challenge, verifier) {
+        (None, None) => true,
+        (Some(challenge), Some(v)) => verifier_matches(challenge, v),
+        _ => false,
+    };
+    if !pkce_holds {
         return Err(OAuthError::invalid_grant());
     }
     inner.use_code(code_value);

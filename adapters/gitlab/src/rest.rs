@@ -37,6 +37,12 @@ struct User {
     avatar_url: Option<String>,
 }
 
+/// GitLab's stand-in address for an account without one (`Gitlab::Auth::OAuth::User`).
+fn is_placeholder(email: &str) -> bool {
+    let email = email.to_ascii_lowercase();
+    email.starts_with("temp-email-for-oauth-") && email.ends_with("@gitlab.localhost")
+}
+
 /// Tells a field that is there but null (`Some(None)`) from one that is left out (`None`).
 fn present<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<Option<String>>, D::Error> {
     Option::<String>::deserialize(deserializer).map(Some)
@@ -44,12 +50,17 @@ fn present<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<Option<S
 
 impl User {
     /// The primary email, unless GitLab says it is not confirmed yet; then the public email,
-    /// which can only be a verified address.
+    /// which can only be a verified address. GitLab gives accounts created through an
+    /// external sign-in without an address a confirmed placeholder
+    /// (`temp-email-for-oauth-{username}@gitlab.localhost`), which reaches nobody.
     fn verified_email(&self) -> Option<String> {
         let unconfirmed = matches!(self.confirmed_at, Some(None));
-        let nonempty = |e: &Option<String>| e.clone().filter(|e| !e.trim().is_empty());
-        let primary = nonempty(&self.email).filter(|_| !unconfirmed);
-        primary.or_else(|| nonempty(&self.public_email))
+        let usable = |e: &Option<String>| {
+            e.clone()
+                .filter(|e| !e.trim().is_empty() && !is_placeholder(e))
+        };
+        let primary = usable(&self.email).filter(|_| !unconfirmed);
+        primary.or_else(|| usable(&self.public_email))
     }
 }
 
@@ -193,6 +204,10 @@ mod tests {
         assert_eq!(nothing.verified_email(), None);
         let public_only = user(r#"{"id":1,"username":"a","email":"","public_email":"p@x.org"}"#)?;
         assert_eq!(public_only.verified_email().as_deref(), Some("p@x.org"));
+        let placeholder = user(
+            r#"{"id":1,"username":"a","email":"temp-email-for-oauth-a@gitlab.localhost","public_email":null,"confirmed_at":"2020-01-01T00:00:00Z"}"#,
+        )?;
+        assert_eq!(placeholder.verified_email(), None);
         Ok(())
     }
 

@@ -97,6 +97,22 @@ async fn without_pkce_the_plain_code_flow_works() -> TestResult {
 }
 
 #[tokio::test]
+async fn a_verifier_for_a_code_issued_without_a_challenge_is_refused() -> TestResult {
+    // Doorkeeper checks PKCE when either side uses it: a client that lost the challenge on
+    // the way to authorize cannot make up for it at the token endpoint.
+    let standin = standin().await?;
+    let code = code(
+        &standin,
+        &[("code_challenge", ""), ("code_challenge_method", "")],
+    )
+    .await?;
+    let (status, answer) =
+        exchange(&standin, &code_form(&code, &[("code_verifier", VERIFIER)])).await?;
+    assert_error(status, &answer, StatusCode::BAD_REQUEST, "invalid_grant");
+    Ok(())
+}
+
+#[tokio::test]
 async fn a_code_works_once() -> TestResult {
     let standin = standin().await?;
     let code = code(&standin, &[]).await?;

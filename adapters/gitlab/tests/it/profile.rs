@@ -65,6 +65,25 @@ async fn the_primary_email_is_used_even_when_the_profile_shows_none() -> TestRes
 }
 
 #[tokio::test]
+async fn gitlabs_placeholder_address_is_no_email() -> TestResult {
+    // An account made through an external sign-in without an address gets a confirmed
+    // placeholder that reaches nobody.
+    let world = World::start().await?;
+    let person = Person {
+        public_email: None,
+        email: Some("temp-email-for-oauth-tanuki@gitlab.localhost".into()),
+        ..Person::tanuki()
+    };
+    let grant = world.sign_in(person).await?;
+
+    let profile = world.provider.fetch_profile(&grant.access_token).await?;
+
+    assert_eq!(profile.email(), None);
+    assert_eq!(profile.username(), "tanuki");
+    Ok(())
+}
+
+#[tokio::test]
 async fn ids_above_two_to_the_53_are_kept_exactly() -> TestResult {
     let world = World::start().await?;
     let grant = world.sign_in(Person::big_id()).await?;
