@@ -311,8 +311,14 @@ mod tests {
             assert!(!same_uri(registered, other), "{other}");
         }
         // Ports count everywhere else, `localhost` included.
-        assert!(!same_uri("https://app.example/cb", "https://app.example:8443/cb"));
-        assert!(!same_uri("http://localhost:8000/cb", "http://localhost:8001/cb"));
+        assert!(!same_uri(
+            "https://app.example/cb",
+            "https://app.example:8443/cb"
+        ));
+        assert!(!same_uri(
+            "http://localhost:8000/cb",
+            "http://localhost:8001/cb"
+        ));
         // A registered query must be there, in any order, and nothing else.
         let with_query = "https://app.example/cb?a=1&b=2";
         assert!(same_uri(with_query, "https://app.example/cb?b=2&a=1"));

@@ -179,9 +179,10 @@ impl IdentityProvider for GitlabProvider {
 
     /// GitLab has no endpoint that removes an application's authorization for a person;
     /// revoking the token is the most there is (the port's default, spelled out). GitLab skips
-    /// its consent screen while the person holds another live token of this (confidential)
-    /// application with the same scopes, or for an application an administrator marked
-    /// trusted; otherwise the next authorization shows it again.
+    /// its consent screen while it holds another unrevoked token of this (confidential)
+    /// application for the person with the same scopes (possibly an expired one), or for an
+    /// application an administrator marked trusted; otherwise the next authorization shows it
+    /// again.
     async fn revoke_grant(&self, token: &AccessToken) -> Result<(), ProviderError> {
         rest::revoke(&self.inner, token).await
     }

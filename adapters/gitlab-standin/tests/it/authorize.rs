@@ -98,7 +98,10 @@ async fn a_loopback_redirect_uri_may_use_any_port() -> TestResult {
     .await?;
     let back = authorize(
         &standin,
-        &[("redirect_uri", "http://127.0.0.1:53123/auth/gitlab/callback")],
+        &[(
+            "redirect_uri",
+            "http://127.0.0.1:53123/auth/gitlab/callback",
+        )],
     )
     .await?;
     assert_eq!(back.port(), Some(53123));
@@ -116,7 +119,10 @@ async fn a_loopback_redirect_uri_may_use_any_port() -> TestResult {
     )
     .await?;
     let page = error_page(response).await?;
-    assert!(page.contains("The redirect URI included is not valid."), "{page}");
+    assert!(
+        page.contains("The redirect URI included is not valid."),
+        "{page}"
+    );
     Ok(())
 }
 
