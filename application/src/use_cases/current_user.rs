@@ -2,7 +2,7 @@
 
 use nectr_domain::{SessionClaims, User};
 
-use super::{AuthService, CurrentUserError};
+use super::{AuthService, CurrentUserError, ProviderTokenError};
 use crate::ports::{ProviderError, StoreError};
 
 impl AuthService {
@@ -88,11 +88,24 @@ impl AuthService {
                 "its provider is no longer offered by this service".to_owned(),
             );
         };
+        // An access token past its deadline may be unknown to the provider while its refresh
+        // token still works: refresh first, so the revocation reaches a live pair (revoking a
+        // token ends its refresh token too). A refresh that fails leaves a dead pair.
+        if let Err(e) = self.live_tokens(user, None).await {
+            tracing::info!(user.id = %user.id, error = %e, "no refresh before revoking at logout");
+        }
         // A refresh in flight here would store a new pair after this revocation, and that
         // pair would go on working: let it finish, then revoke what is stored.
         let _turn = self.refresh_locks.of(user.id).lock().await;
         let tokens = match self.open_stored(user).await {
             Ok((_, tokens)) => tokens,
+            // The store's own message names the database: for the log, not the browser.
+            Err(ProviderTokenError::Store(e)) => {
+                tracing::warn!(user.id = %user.id, error = %e, "could not read the provider token at logout");
+                return ProviderTokenRevocation::Failed(
+                    "the stored token could not be read (the database is unavailable); log in and out again later to revoke it".to_owned(),
+                );
+            }
             Err(e) => return ProviderTokenRevocation::Failed(e.to_string()),
         };
         match provider.revoke_token(&tokens.access).await {

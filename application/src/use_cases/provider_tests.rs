@@ -637,3 +637,40 @@ async fn a_person_deleted_during_a_refresh_gets_no_token_and_the_new_one_is_revo
     assert_eq!(revoked.len(), 1);
     assert!(revoked[0].starts_with("gho_refreshed_from_"), "{revoked:?}");
 }
+
+#[tokio::test]
+async fn logout_and_reconnect_refresh_a_token_past_its_deadline_before_revoking_it() {
+    let policy = super::Policy {
+        revoke_provider_token_on_logout: true,
+        ..POLICY
+    };
+    let w = world_with(expiring(600), SignInRules::default(), policy);
+    let signed_in = sign_in_at(&w, "github").await.expect("signed in");
+    // Past the access token's deadline the provider no longer knows it, but its refresh
+    // token still works: revoking the dead one would leave the pair alive.
+    w.clock.advance(700);
+    w.service
+        .reconnect("github", Some(&signed_in.session_token), None)
+        .await
+        .expect("reconnect");
+    assert_eq!(
+        *w.provider.revoked.lock().expect("lock"),
+        vec!["gho_refreshed_from_refresh_0".to_owned()],
+        "the grant is removed with a live token"
+    );
+
+    w.clock.advance(700);
+    let outcome = w
+        .service
+        .logout(Some(&signed_in.session_token), false)
+        .await
+        .expect("logout");
+    assert_eq!(
+        outcome.provider_token,
+        Some(ProviderTokenRevocation::Revoked)
+    );
+    assert_eq!(
+        *w.provider.revoked_tokens.lock().expect("lock"),
+        vec!["gho_refreshed_from_refresh_1".to_owned()]
+    );
+}

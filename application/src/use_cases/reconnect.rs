@@ -1,7 +1,10 @@
 //! Reconnect: remove the app's grant at the provider, then sign in again, so the provider
 //! shows its full consent screen (with organization access) once more.
 
-use super::{AuthService, ProviderTokenError, ReconnectError, StartedSignIn};
+use super::{
+    AuthService, ProviderTokenError, ReauthenticationReason, ReconnectError, StartSignInError,
+    StartedSignIn,
+};
 use crate::ports::ProviderError;
 
 impl AuthService {
@@ -23,7 +26,28 @@ impl AuthService {
             });
         }
         let provider = self.adapter_of(&user).map_err(reconnect_error)?;
-        let (_, tokens) = self.open_stored(&user).await.map_err(reconnect_error)?;
+        // The sign-in that follows must be able to start: refused after the grant is gone, it
+        // would leave the person with a dead token and no sign-in under way.
+        let now = self.ports.clock.now();
+        if !self
+            .state_cap
+            .admits(self.ports.states.as_ref(), now)
+            .await
+            .map_err(ReconnectError::Store)?
+        {
+            tracing::warn!(user.id = %user.id, "reconnect refused before removing the grant: too many live states");
+            return Err(StartSignInError::Busy.into());
+        }
+        // The grant is removed with a live token: one past its deadline may be unknown to the
+        // provider while the grant (and the refresh token) live on, and the consent screen
+        // would then not show. A pair that cannot be refreshed is what there is to try.
+        let tokens = match self.live_tokens(&user, None).await {
+            Ok((tokens, _)) => tokens,
+            Err(ProviderTokenError::ReauthenticationNeeded(ReauthenticationReason::Expired)) => {
+                self.open_stored(&user).await.map_err(reconnect_error)?.1
+            }
+            Err(e) => return Err(reconnect_error(e)),
+        };
         match provider.revoke_grant(&tokens.access).await {
             Ok(()) => tracing::info!(user.id = %user.id, "grant removed for reconnect"),
             // The token is already dead at the provider (revoked there, or expired): there is

@@ -343,6 +343,25 @@ async fn reconnect_revokes_the_grant_with_the_stored_token_then_starts_again() {
 }
 
 #[tokio::test]
+async fn reconnect_keeps_the_grant_when_no_sign_in_could_start() {
+    let w = world();
+    let token = signed_in(&w).await;
+    while w.service.start_sign_in("github", None).await.is_ok() {}
+    let refused = w.service.reconnect("github", Some(&token), None).await;
+    assert!(
+        matches!(
+            refused,
+            Err(super::ReconnectError::Start(super::StartSignInError::Busy))
+        ),
+        "{refused:?}"
+    );
+    assert!(
+        w.provider.revoked.lock().expect("lock").is_empty(),
+        "the grant is still there"
+    );
+}
+
+#[tokio::test]
 async fn reconnect_goes_on_when_the_provider_no_longer_knows_the_token() {
     let w = world();
     let token = signed_in(&w).await;
