@@ -153,15 +153,24 @@ pub(crate) async fn revoke(
         // revoked nothing, and must not pass for a revocation.
         StatusCode::NO_CONTENT => Ok(()),
         // GitHub answers 404 both for an unknown (already revoked) token and for wrong client
-        // credentials, and the two cannot be told apart. It is reported as `TokenRejected`:
-        // an already revoked token is the usual case (reconnect then simply carries on), and
-        // wrong credentials also break every sign-in, where the token exchange names them
-        // precisely.
-        StatusCode::NOT_FOUND => Err(ProviderError::TokenRejected(format!(
-            "GitHub does not know this token or these client credentials when {doing} (HTTP \
-             404): the token may already be revoked; if this repeats for everyone, check \
-             GITHUB_CLIENT_ID and GITHUB_CLIENT_SECRET."
-        ))),
+        // credentials. The token itself tells them apart: if it still works, the credentials
+        // were refused, and reporting "already revoked" would hide a live token.
+        StatusCode::NOT_FOUND => match token_works(inner, token).await {
+            Some(true) => Err(ProviderError::Misconfigured(format!(
+                "GitHub refused this service's client credentials when {doing} (HTTP 404 for \
+                 a token that still works): check GITHUB_CLIENT_ID and GITHUB_CLIENT_SECRET. \
+                 The token was not revoked."
+            ))),
+            Some(false) => Err(ProviderError::TokenRejected(format!(
+                "GitHub no longer knows this token when {doing}: it is already revoked or \
+                 expired."
+            ))),
+            None => Err(ProviderError::TokenRejected(format!(
+                "GitHub does not know this token or these client credentials when {doing} \
+                 (HTTP 404), and whether the token still works could not be checked: if this \
+                 repeats for everyone, check GITHUB_CLIENT_ID and GITHUB_CLIENT_SECRET."
+            ))),
+        },
         // Here Basic authentication carries the client credentials, not the token.
         StatusCode::UNAUTHORIZED => Err(ProviderError::Misconfigured(format!(
             "GitHub refused the client credentials when {doing}: check GITHUB_CLIENT_ID and \
@@ -171,6 +180,17 @@ pub(crate) async fn revoke(
             "GitHub refused the request as malformed when {doing} (HTTP 422)."
         ))),
         _ => Err(errors::rest_status(call, &answer)),
+    }
+}
+
+/// Whether GitHub still accepts `token` (`GET /user`): `None` when its answer says neither.
+async fn token_works(inner: &Inner, token: &AccessToken) -> Option<bool> {
+    let call = inner.api_call("GET /user");
+    let request = rest(inner, Method::GET, &inner.endpoints.user).bearer_auth(token.expose());
+    match send(inner, call, request).await.ok()?.status {
+        StatusCode::OK => Some(true),
+        StatusCode::UNAUTHORIZED => Some(false),
+        _ => None,
     }
 }
 
