@@ -97,25 +97,45 @@ pub(crate) fn unusable(call: Call<'_>, status: Option<StatusCode>) -> ProviderEr
     messages::unusable(call.site(), call.what, status)
 }
 
-/// The rate-limit answer (403 or 429 with `x-ratelimit-remaining: 0` or `retry-after`), if
-/// this is one.
+/// The rate-limit answer, if this is one: any 429, or a 403 with `x-ratelimit-remaining: 0`,
+/// `retry-after`, or (a secondary limit that sent neither header) a message about a rate
+/// limit. Without a header saying how long, GitHub asks clients to wait at least a minute.
 pub(crate) fn rate_limited(call: Call<'_>, answer: &Answer) -> Option<ProviderError> {
-    let limited_status = matches!(
-        answer.status,
-        StatusCode::FORBIDDEN | StatusCode::TOO_MANY_REQUESTS
-    );
-    let exhausted = header(&answer.headers, "x-ratelimit-remaining") == Some("0");
-    let retry_after = header(&answer.headers, "retry-after").and_then(|v| v.parse::<u64>().ok());
-    if !limited_status || !(exhausted || retry_after.is_some()) {
+    if !is_rate_limited(answer) {
         return None;
     }
-    let wait = messages::wait_seconds(&answer.headers, "x-ratelimit-reset");
+    let wait = messages::wait_seconds(&answer.headers, "x-ratelimit-reset").or(Some(60));
     Some(messages::rate_limit_hit(
         "GitHub",
         call.what,
         answer.status,
         wait,
     ))
+}
+
+/// Whether GitHub says a rate limit was hit (see [`rate_limited`]); also what the transport
+/// counts as `rate_limited` in its metrics.
+pub(crate) fn is_rate_limited(answer: &Answer) -> bool {
+    match answer.status {
+        StatusCode::TOO_MANY_REQUESTS => true,
+        StatusCode::FORBIDDEN => {
+            header(&answer.headers, "x-ratelimit-remaining") == Some("0")
+                || header(&answer.headers, "retry-after").is_some()
+                || github_says_rate_limit(&answer.body)
+        }
+        _ => false,
+    }
+}
+
+/// GitHub's secondary-limit bodies say "You have exceeded a secondary rate limit…" or
+/// "API rate limit exceeded…".
+fn github_says_rate_limit(body: &[u8]) -> bool {
+    #[derive(serde::Deserialize)]
+    struct Message {
+        message: String,
+    }
+    serde_json::from_slice::<Message>(body)
+        .is_ok_and(|m| m.message.to_ascii_lowercase().contains("rate limit"))
 }
 
 /// Any other unwanted status of a REST call.
@@ -238,6 +258,22 @@ mod tests {
         assert!(
             matches!(&forbidden, ProviderError::BadResponse(m) if !m.contains("rate limit") && m.contains("Forbidden"))
         );
+        // Secondary limits without either header: GitHub asks for at least a minute's wait.
+        for bare in [
+            Answer::canned(429, &[], "{}"),
+            Answer::canned(
+                403,
+                &[],
+                r#"{"message":"You have exceeded a secondary rate limit. Please wait a few minutes before you try again."}"#,
+            ),
+        ] {
+            let limited = rest_status(call, &bare);
+            assert!(
+                matches!(&limited, ProviderError::BadResponse(m) if m.contains("rate limit") && m.contains("in 60 s")),
+                "{limited}"
+            );
+            assert!(is_rate_limited(&bare));
+        }
         Ok(())
     }
 

@@ -1,8 +1,7 @@
 //! GitHub's place in the shared transport (nectr-provider-http): its metric names, its call
 //! names, its rate-limit answer, and the client built from its settings.
 
-use nectr_provider_http::{Answer, ClientError, ClientSettings, Provider};
-use reqwest::StatusCode;
+use nectr_provider_http::{ClientError, ClientSettings, Provider};
 
 use crate::config::{GithubConfig, GithubSetupError};
 
@@ -12,7 +11,8 @@ pub(crate) static GITHUB: Provider = Provider {
     duration_metric: "nectr_auth_github_request_duration_seconds",
     errors_metric: "nectr_auth_github_request_errors_total",
     call_name,
-    is_rate_limited,
+    // The same reading as the error messages', so metrics and messages agree.
+    is_rate_limited: crate::errors::is_rate_limited,
 };
 
 /// Builds the pooled client shared by the code exchange and the REST calls.
@@ -48,16 +48,6 @@ fn call_name(path: &str) -> &'static str {
     } else {
         "other"
     }
-}
-
-/// GitHub says an exhausted rate limit with 429, or with 403 and no requests remaining.
-fn is_rate_limited(answer: &Answer) -> bool {
-    answer.status == StatusCode::TOO_MANY_REQUESTS
-        || (answer.status == StatusCode::FORBIDDEN
-            && answer
-                .headers
-                .get("x-ratelimit-remaining")
-                .is_some_and(|v| v.as_bytes() == b"0"))
 }
 
 #[cfg(test)]
