@@ -120,8 +120,7 @@ impl Call {
                 REST_DOC,
             )));
         };
-        let remaining = inner.spend_rate_limit(&token.access_token);
-        let reset = inner.reset_epoch_seconds();
+        let (remaining, reset) = inner.spend_rate_limit(&token.access_token);
         drop(inner);
         self.headers
             .extend(rate_limit_headers(remaining.unwrap_or(0), reset));

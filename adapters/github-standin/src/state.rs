@@ -103,7 +103,8 @@ impl Inner {
         self.clock.now()
     }
 
-    /// The Unix time at which the current rate-limit window resets (an hour from now).
+    /// An hour from now as Unix time: the reset a rate-limit fault reports, having no window
+    /// of its own.
     pub(crate) fn reset_epoch_seconds(&self) -> u64 {
         self.clock.epoch_seconds_after(RATE_WINDOW)
     }
@@ -307,9 +308,10 @@ impl Inner {
             .is_none_or(|approved| approved.contains(client_id))
     }
 
-    /// Counts one request against the token's hourly budget; answers what is left, or `None`
-    /// when the budget was already spent.
-    pub(crate) fn spend_rate_limit(&mut self, access_token: &str) -> Option<u32> {
+    /// Counts one request against the token's hourly budget; answers what is left (`None`
+    /// when the budget was already spent) and the Unix time at which its window, which began
+    /// with its first request, resets.
+    pub(crate) fn spend_rate_limit(&mut self, access_token: &str) -> (Option<u32>, u64) {
         let now = self.now();
         let (window_start, used) = self
             .usage
@@ -319,10 +321,11 @@ impl Inner {
             *window_start = now;
             *used = 0;
         }
-        if *used >= RATE_LIMIT {
-            return None;
-        }
-        *used += 1;
-        Some(RATE_LIMIT - *used)
+        let left_in_window = RATE_WINDOW.saturating_sub(now.duration_since(*window_start));
+        let remaining = (*used < RATE_LIMIT).then(|| {
+            *used += 1;
+            RATE_LIMIT - *used
+        });
+        (remaining, self.clock.epoch_seconds_after(left_in_window))
     }
 }

@@ -1,7 +1,9 @@
 //! The REST API: User-Agent, credentials, the `/user` routes and their scope rules.
 
+use std::time::Duration;
+
 use nectr_github_standin::{Endpoint, Person};
-use reqwest::StatusCode;
+use reqwest::{Response, StatusCode};
 use serde_json::Value;
 
 use crate::common::*;
@@ -214,5 +216,31 @@ async fn unknown_api_paths_are_recorded_and_answer_json_404() -> TestResult {
     assert_eq!(recorded.len(), 1);
     assert_eq!(recorded[0].endpoint, None);
     assert_eq!(recorded[0].path, "/api/v3/repos/octocat/hello");
+    Ok(())
+}
+
+#[tokio::test]
+async fn the_rate_limit_window_resets_an_hour_after_its_first_request() -> TestResult {
+    let standin = standin().await?;
+    let token = token(&standin, "read:user").await?;
+    let reset_of = |response: &Response| -> TestResult<u64> {
+        Ok(header(response, "x-ratelimit-reset")
+            .ok_or("no x-ratelimit-reset")?
+            .parse()?)
+    };
+    let first = api_get(&standin, "/user", &token).await?;
+    assert_eq!(header(&first, "x-ratelimit-remaining"), Some("4999"));
+    let reset = reset_of(&first)?;
+    // Later requests in the same window report the same reset, and one fewer request left.
+    standin.advance_clock(Duration::from_secs(600));
+    let later = api_get(&standin, "/user", &token).await?;
+    assert_eq!(header(&later, "x-ratelimit-remaining"), Some("4998"));
+    // (Within a second: the stand-in's clock is the real one moved forward.)
+    assert!(reset_of(&later)?.abs_diff(reset) <= 1);
+    // Past it, a new window starts with the next request.
+    standin.advance_clock(Duration::from_secs(3000));
+    let next = api_get(&standin, "/user", &token).await?;
+    assert_eq!(header(&next, "x-ratelimit-remaining"), Some("4999"));
+    assert!(reset_of(&next)?.abs_diff(reset + 3600) <= 1);
     Ok(())
 }
