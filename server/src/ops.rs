@@ -22,10 +22,10 @@ pub struct Ops {
 }
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    use crate::routes::resource;
-    cfg.service(resource("/healthz", web::get().to(healthz)))
-        .service(resource("/readyz", web::get().to(readyz)))
-        .service(resource("/metrics", web::get().to(metrics)));
+    use crate::routes::get;
+    cfg.service(get("/healthz", healthz))
+        .service(get("/readyz", readyz))
+        .service(get("/metrics", metrics));
 }
 
 /// The process answers: 200 `{"status": "ok"}`. Checks nothing else, so an orchestrator

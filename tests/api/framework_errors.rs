@@ -47,6 +47,21 @@ async fn wrong_methods_are_json_405(backend: Backend) {
         .await
         .expect("sent");
     assert_json_error(delete, 405).await;
+    // Each 405 names the method the path does take (RFC 9110 §15.5.6).
+    for (response, allowed) in [
+        (app.post("/auth/me").await, "GET"),
+        (app.post("/auth/gitlab/callback").await, "GET"),
+        (app.get("/auth/logout").await, "POST"),
+        (app.post("/healthz").await, "GET"),
+    ] {
+        assert_eq!(response.status(), 405);
+        let allow = response
+            .headers()
+            .get("allow")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
+        assert_eq!(allow.as_deref(), Some(allowed), "{}", response.url());
+    }
 }
 
 async fn malformed_query_strings_are_json_400(backend: Backend) {

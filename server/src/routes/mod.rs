@@ -9,7 +9,8 @@ pub(crate) mod organizations;
 pub(crate) mod reconnect;
 pub(crate) mod start;
 
-use actix_web::http::StatusCode;
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::http::{Method, StatusCode};
 use actix_web::{HttpRequest, HttpResponse, Route, web};
 
 use nectr_application::StartedSignIn;
@@ -24,29 +25,17 @@ pub const RESERVED_PROVIDER_IDS: &[&str] = &["me", "logout"];
 /// Registers every route; each path answers other methods with a JSON 405. The fixed paths
 /// come first: `/auth/{provider}` would otherwise take `/auth/me`.
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(resource("/auth/me", web::get().to(me::me)))
-        .service(resource(
-            "/auth/me/organizations",
-            web::get().to(organizations::organizations),
-        ))
-        .service(resource("/auth/logout", web::post().to(logout::logout)))
-        .service(resource(
+    cfg.service(get("/auth/me", me::me))
+        .service(get("/auth/me/organizations", organizations::organizations))
+        .service(post("/auth/logout", logout::logout))
+        .service(get(
             "/internal/users/{user_id}/provider-token",
-            web::get().to(internal_token::provider_token),
+            internal_token::provider_token,
         ))
-        .service(resource(
-            "/openapi.json",
-            web::get().to(crate::openapi::openapi_json),
-        ))
-        .service(resource("/auth/{provider}", web::get().to(start::start)))
-        .service(resource(
-            "/auth/{provider}/callback",
-            web::get().to(callback::complete),
-        ))
-        .service(resource(
-            "/auth/{provider}/reconnect",
-            web::get().to(reconnect::reconnect),
-        ));
+        .service(get("/openapi.json", crate::openapi::openapi_json))
+        .service(get("/auth/{provider}", start::start))
+        .service(get("/auth/{provider}/callback", callback::complete))
+        .service(get("/auth/{provider}/reconnect", reconnect::reconnect));
 }
 
 /// The offered provider named by the path, or a 404 that lists the offered ones.
@@ -69,11 +58,40 @@ fn offered(state: &AppState, provider: &str) -> Result<(), ApiError> {
     ))
 }
 
-/// `path` answering `route` only; other methods get a JSON 405.
-pub(crate) fn resource(path: &str, route: Route) -> actix_web::Resource {
+/// `path` answering GET with `handler`; other methods get a JSON 405.
+pub(crate) fn get<F, Args>(path: &str, handler: F) -> actix_web::Resource
+where
+    F: actix_web::Handler<Args>,
+    Args: actix_web::FromRequest + 'static,
+    F::Output: actix_web::Responder + 'static,
+{
+    only(path, &Method::GET, web::get().to(handler))
+}
+
+/// `path` answering POST with `handler`; other methods get a JSON 405.
+pub(crate) fn post<F, Args>(path: &str, handler: F) -> actix_web::Resource
+where
+    F: actix_web::Handler<Args>,
+    Args: actix_web::FromRequest + 'static,
+    F::Output: actix_web::Responder + 'static,
+{
+    only(path, &Method::POST, web::post().to(handler))
+}
+
+/// `path` answering `route`, which takes `method`; other methods get a JSON 405 with the
+/// `Allow` header RFC 9110 §15.5.6 asks for.
+fn only(path: &str, method: &Method, route: Route) -> actix_web::Resource {
+    let allow = HeaderValue::from_str(method.as_str()).unwrap_or(HeaderValue::from_static("GET"));
     web::resource(path)
         .route(route)
-        .default_service(web::to(framework::method_not_allowed))
+        .default_service(web::to(move |request: HttpRequest| {
+            let allow = allow.clone();
+            async move {
+                let mut response = framework::method_not_allowed(request).await;
+                response.headers_mut().insert(header::ALLOW, allow);
+                response
+            }
+        }))
 }
 
 /// The value of the cookie `name`, read straight from the `Cookie` headers: parsing every
