@@ -592,10 +592,13 @@ async fn a_revoking_logout_waits_for_a_refresh_in_flight_and_revokes_the_new_tok
         revoke_provider_token_on_logout: true,
         ..POLICY
     };
-    let w = world_with(expiring(600), SignInRules::default(), policy);
+    let w = world_with(expiring(28_800), SignInRules::default(), policy);
     let signed_in = sign_in_at(&w, "github").await.expect("signed in");
     let (user, session) = (signed_in.user, signed_in.session_token);
-    w.clock.advance(600);
+    // Well inside its lifetime, so logout itself has nothing to refresh: the provider ends
+    // the token early, and the refresh that follows is in flight when logout comes.
+    *w.provider.profile_error.lock().expect("lock") =
+        Some(ProviderError::TokenRejected("ended early".into()));
     let arrived = std::sync::Arc::new(tokio::sync::Notify::new());
     let answer = std::sync::Arc::new(tokio::sync::Notify::new());
     *w.provider.refresh_pause.lock().expect("lock") = Some((arrived.clone(), answer.clone()));
@@ -608,6 +611,10 @@ async fn a_revoking_logout_waits_for_a_refresh_in_flight_and_revokes_the_new_tok
         logged_out
     });
     let served = served.expect("the refresh finished").access_token;
+    assert!(
+        served.expose().starts_with("gho_refreshed_from_"),
+        "{served:?}"
+    );
     assert_eq!(
         logged_out.expect("logged out").provider_token,
         Some(ProviderTokenRevocation::Revoked)
@@ -672,5 +679,34 @@ async fn logout_and_reconnect_refresh_a_token_past_its_deadline_before_revoking_
     assert_eq!(
         *w.provider.revoked_tokens.lock().expect("lock"),
         vec!["gho_refreshed_from_refresh_1".to_owned()]
+    );
+}
+
+#[tokio::test]
+async fn reconnect_waits_for_a_refresh_in_flight_and_removes_the_grant_with_the_new_token() {
+    let w = world_with(expiring(28_800), SignInRules::default(), POLICY);
+    let signed_in = sign_in_at(&w, "github").await.expect("signed in");
+    *w.provider.profile_error.lock().expect("lock") =
+        Some(ProviderError::TokenRejected("ended early".into()));
+    let arrived = std::sync::Arc::new(tokio::sync::Notify::new());
+    let answer = std::sync::Arc::new(tokio::sync::Notify::new());
+    *w.provider.refresh_pause.lock().expect("lock") = Some((arrived.clone(), answer.clone()));
+    let (served, reconnected) = tokio::join!(w.service.usable_token(signed_in.user.id), async {
+        arrived.notified().await;
+        let (reconnected, ()) = tokio::join!(
+            w.service
+                .reconnect("github", Some(&signed_in.session_token), None),
+            async {
+                answer.notify_one();
+            }
+        );
+        reconnected
+    });
+    let served = served.expect("the refresh finished").access_token;
+    reconnected.expect("reconnect");
+    assert_eq!(
+        *w.provider.revoked.lock().expect("lock"),
+        vec![served.expose().to_owned()],
+        "the grant was removed with the pair the refresh stored"
     );
 }

@@ -41,13 +41,15 @@ impl AuthService {
         // The grant is removed with a live token: one past its deadline may be unknown to the
         // provider while the grant (and the refresh token) live on, and the consent screen
         // would then not show. A pair that cannot be refreshed is what there is to try.
-        let tokens = match self.live_tokens(&user, None).await {
-            Ok((tokens, _)) => tokens,
-            Err(ProviderTokenError::ReauthenticationNeeded(ReauthenticationReason::Expired)) => {
-                self.open_stored(&user).await.map_err(reconnect_error)?.1
-            }
+        match self.live_tokens(&user, None).await {
+            Ok(_)
+            | Err(ProviderTokenError::ReauthenticationNeeded(ReauthenticationReason::Expired)) => {}
             Err(e) => return Err(reconnect_error(e)),
-        };
+        }
+        // A refresh in flight here would store a pair that outlives the grant's removal (and,
+        // at GitLab, keeps the consent screen away): let it finish, then use what is stored.
+        let turn = self.refresh_locks.of(user.id).lock().await;
+        let (_, tokens) = self.open_stored(&user).await.map_err(reconnect_error)?;
         match provider.revoke_grant(&tokens.access).await {
             Ok(()) => tracing::info!(user.id = %user.id, "grant removed for reconnect"),
             // The token is already dead at the provider (revoked there, or expired): there is
@@ -57,7 +59,7 @@ impl AuthService {
             }
             Err(e) => return Err(ReconnectError::Provider(e)),
         }
-        drop(tokens);
+        drop((tokens, turn));
         let provider = user.identity.provider.as_str();
         Ok(self.start_sign_in(provider, binding).await?)
     }
