@@ -158,8 +158,9 @@ pub(crate) async fn revoke(
         StatusCode::NOT_FOUND => match token_works(inner, token).await {
             Some(true) => Err(ProviderError::Misconfigured(format!(
                 "GitHub refused this service's client credentials when {doing} (HTTP 404 for \
-                 a token that still works): check GITHUB_CLIENT_ID and GITHUB_CLIENT_SECRET. \
-                 The token was not revoked."
+                 a token that still works): check GITHUB_CLIENT_ID and GITHUB_CLIENT_SECRET, \
+                 unless the token was issued to another OAuth App (GITHUB_CLIENT_ID changed \
+                 since the person signed in; they sign in again). The token was not revoked."
             ))),
             Some(false) => Err(ProviderError::TokenRejected(format!(
                 "GitHub no longer knows this token when {doing}: it is already revoked or \

@@ -82,16 +82,6 @@ pub enum ProviderError {
     Unsupported(String),
 }
 
-/// An OAuth identity provider.
-///
-/// # Errors
-/// Network failures are `Timeout` or `Unreachable`; answers that make no sense are
-/// `BadResponse`. `exchange_code` returns `CodeRejected` for a refused code, `AccountRefused`
-/// for a person the provider will not let in, `Misconfigured` for refused client settings.
-/// `refresh` returns `TokenRejected` for a refused refresh token. Calls made with an access
-/// token return `TokenRejected` for a refused token and `ScopeMissing` when it lacks the
-/// scope. Revocation returns `TokenRejected` when the provider does not know the token
-/// (already revoked) and `Misconfigured` for refused client credentials.
 /// How the provider names the things people and operators deal with there, so messages use
 /// the words they will find on its pages.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -120,6 +110,16 @@ impl ProviderTerms {
     }
 }
 
+/// An OAuth identity provider.
+///
+/// # Errors
+/// Network failures are `Timeout` or `Unreachable`; answers that make no sense are
+/// `BadResponse`. `exchange_code` returns `CodeRejected` for a refused code, `AccountRefused`
+/// for a person the provider will not let in, `Misconfigured` for refused client settings.
+/// `refresh` returns `TokenRejected` for a refused refresh token. Calls made with an access
+/// token return `TokenRejected` for a refused token and `ScopeMissing` when it lacks the
+/// scope. Revocation returns `TokenRejected` when the provider does not know the token
+/// (already revoked) and `Misconfigured` for refused client credentials.
 #[async_trait]
 pub trait IdentityProvider: Send + Sync + 'static {
     /// The provider's short name (`github`): its route segment and what the database stores.

@@ -530,6 +530,16 @@ async fn the_token_is_withheld_once_the_rules_no_longer_admit_the_person() {
         w.service.usable_token(user.id).await.is_ok(),
         "a member again"
     );
+
+    // Revoked between the profile call and the membership call: a revocation, not an outage.
+    *w.provider.membership_error.lock().expect("lock") =
+        Some(ProviderError::TokenRejected("revoked".into()));
+    assert!(matches!(
+        w.service.usable_token(user.id).await,
+        Err(ProviderTokenError::ReauthenticationNeeded(
+            ReauthenticationReason::Revoked
+        ))
+    ));
 }
 
 fn lock_orgs(w: &World, orgs: &[&'static str]) {

@@ -87,6 +87,11 @@ impl AuthService {
                     "The sign-in rules admit only members of certain {what}, and this person's membership could not be checked: {detail} Their token is not handed out until they sign in again and grant it."
                 )))
             }
+            // Revoked between the profile call and the membership call: the same answer as
+            // a revocation the profile call saw.
+            Err(Refusal::Provider(ProviderError::TokenRejected(_))) => {
+                Err(super::provider_token::revoked(user))
+            }
             Err(Refusal::Provider(e)) => Err(ProviderTokenError::Provider(e)),
         }
     }
