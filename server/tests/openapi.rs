@@ -475,8 +475,9 @@ fn collect_references(value: &Value, into: &mut Vec<String>) {
     }
 }
 
-/// The string literal after each `resource(`, `route(` or `scope(` in the Rust files under
-/// `dir`: the paths actix-web is given.
+/// The string literal after each `resource(`, `route(` or `scope(`, and each path literal
+/// (starting with `/`) after `get(` or `post(` (the routes' own helpers), in the Rust files
+/// under `dir`: the paths actix-web is given.
 fn registered_paths(dir: &Path) -> BTreeSet<String> {
     let mut paths = BTreeSet::new();
     for entry in std::fs::read_dir(dir).expect("a source directory") {
@@ -489,12 +490,16 @@ fn registered_paths(dir: &Path) -> BTreeSet<String> {
             continue;
         }
         let source = std::fs::read_to_string(&path).expect("a source file");
-        for call in ["resource(", "route(", "scope("] {
+        for call in ["resource(", "route(", "scope(", "get(", "post("] {
+            let only_paths = matches!(call, "get(" | "post(");
             for (at, _) in source.match_indices(call) {
                 let rest = source[at + call.len()..].trim_start();
                 if let Some(literal) = rest.strip_prefix('"') {
                     let end = literal.find('"').expect("a closed string literal");
-                    paths.insert(literal[..end].to_owned());
+                    let literal = &literal[..end];
+                    if !only_paths || literal.starts_with('/') {
+                        paths.insert(literal.to_owned());
+                    }
                 }
             }
         }
