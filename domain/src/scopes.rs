@@ -65,6 +65,24 @@ impl Scopes {
         self.0.is_empty()
     }
 
+    /// Whether these scopes give `wanted`, directly or through a broader one. `hierarchy`
+    /// lists each scope with the scopes it directly includes, as the provider documents them;
+    /// inclusion is transitive, and the table must have no cycle.
+    pub fn cover(&self, wanted: &str, hierarchy: &[(&str, &[&str])]) -> bool {
+        fn includes(scope: &str, wanted: &str, hierarchy: &[(&str, &[&str])]) -> bool {
+            scope == wanted
+                || hierarchy
+                    .iter()
+                    .find(|(parent, _)| *parent == scope)
+                    .is_some_and(|(_, children)| {
+                        children
+                            .iter()
+                            .any(|child| includes(child, wanted, hierarchy))
+                    })
+        }
+        self.iter().any(|scope| includes(scope, wanted, hierarchy))
+    }
+
     /// Space-separated, in sorted order: the stored form.
     pub fn to_text(&self) -> String {
         self.iter().collect::<Vec<_>>().join(" ")
@@ -74,6 +92,17 @@ impl Scopes {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn broader_scopes_cover_what_they_include_transitively() {
+        const HIERARCHY: &[(&str, &[&str])] = &[("admin", &["write"]), ("write", &["read"])];
+        let admin = Scopes::of(["admin"]);
+        assert!(admin.cover("admin", HIERARCHY));
+        assert!(admin.cover("read", HIERARCHY));
+        assert!(!Scopes::of(["read"]).cover("write", HIERARCHY));
+        assert!(!Scopes::of(["other"]).cover("read", HIERARCHY));
+        assert!(Scopes::of(["read"]).cover("read", &[]));
+    }
 
     #[test]
     fn reads_both_separators() -> Result<(), DomainError> {

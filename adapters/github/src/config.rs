@@ -36,11 +36,13 @@ pub struct GithubConfig {
 
 impl GithubConfig {
     /// Default for [`GithubConfig::connect_timeout`].
-    pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+    pub const DEFAULT_CONNECT_TIMEOUT: Duration =
+        nectr_provider_http::client::DEFAULT_CONNECT_TIMEOUT;
     /// Default for [`GithubConfig::request_timeout`].
-    pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
+    pub const DEFAULT_REQUEST_TIMEOUT: Duration =
+        nectr_provider_http::client::DEFAULT_REQUEST_TIMEOUT;
     /// Default for [`GithubConfig::user_agent`].
-    pub const DEFAULT_USER_AGENT: &'static str = concat!("nectr-auth/", env!("CARGO_PKG_VERSION"));
+    pub const DEFAULT_USER_AGENT: &'static str = nectr_provider_http::client::DEFAULT_USER_AGENT;
 
     /// Settings with PKCE on, a 5 s connect timeout, a 10 s request timeout and the
     /// `nectr-auth/VERSION` user agent; change the public fields to differ.

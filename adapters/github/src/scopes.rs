@@ -33,17 +33,7 @@ const INCLUDES: &[(&str, &[&str])] = &[
 
 /// Whether `granted` includes `wanted`, directly or through a broader scope.
 pub(crate) fn covers(granted: &Scopes, wanted: &str) -> bool {
-    granted.iter().any(|scope| includes(scope, wanted))
-}
-
-/// Whether holding `scope` gives `wanted`. The table is shallow (three levels at most), so
-/// plain recursion is bounded.
-fn includes(scope: &str, wanted: &str) -> bool {
-    scope == wanted
-        || INCLUDES
-            .iter()
-            .find(|(parent, _)| *parent == scope)
-            .is_some_and(|(_, children)| children.iter().any(|child| includes(child, wanted)))
+    granted.cover(wanted, INCLUDES)
 }
 
 #[cfg(test)]

@@ -35,11 +35,13 @@ pub struct GitlabConfig {
 
 impl GitlabConfig {
     /// Default for [`GitlabConfig::connect_timeout`].
-    pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+    pub const DEFAULT_CONNECT_TIMEOUT: Duration =
+        nectr_provider_http::client::DEFAULT_CONNECT_TIMEOUT;
     /// Default for [`GitlabConfig::request_timeout`].
-    pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
+    pub const DEFAULT_REQUEST_TIMEOUT: Duration =
+        nectr_provider_http::client::DEFAULT_REQUEST_TIMEOUT;
     /// Default for [`GitlabConfig::user_agent`].
-    pub const DEFAULT_USER_AGENT: &'static str = concat!("nectr-auth/", env!("CARGO_PKG_VERSION"));
+    pub const DEFAULT_USER_AGENT: &'static str = nectr_provider_http::client::DEFAULT_USER_AGENT;
     /// `https://gitlab.com`, the default of `GITLAB_URL`.
     pub const GITLAB_COM: &'static str = "https://gitlab.com";
 

@@ -9,18 +9,13 @@ pub const READ_USER: &str = "read_user";
 pub const READ_API: &str = "read_api";
 
 /// Each scope with the scopes it includes as far as this service's calls go: `api` (read and
-/// write access to the whole API) opens everything `read_api` does, and both open
-/// `GET /api/v4/user`, which is all `read_user` is asked for.
-const INCLUDES: &[(&str, &[&str])] = &[("api", &[READ_API, READ_USER]), (READ_API, &[READ_USER])];
+/// write access to the whole API) opens everything `read_api` does, which opens
+/// `GET /api/v4/user`, all `read_user` is asked for.
+const INCLUDES: &[(&str, &[&str])] = &[("api", &[READ_API]), (READ_API, &[READ_USER])];
 
 /// Whether `granted` includes `wanted`, directly or through a broader scope.
 pub(crate) fn covers(granted: &Scopes, wanted: &str) -> bool {
-    granted.iter().any(|scope| {
-        scope == wanted
-            || INCLUDES
-                .iter()
-                .any(|(parent, children)| *parent == scope && children.contains(&wanted))
-    })
+    granted.cover(wanted, INCLUDES)
 }
 
 #[cfg(test)]

@@ -7,6 +7,13 @@ use reqwest::redirect;
 
 use crate::transport::chain;
 
+/// How long every adapter waits for a connection by default, unless configured otherwise.
+pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+/// How long one call may take by default, connection and body included.
+pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
+/// The `User-Agent` every adapter sends by default.
+pub const DEFAULT_USER_AGENT: &str = concat!("nectr-auth/", env!("CARGO_PKG_VERSION"));
+
 /// What the client is built from.
 pub struct ClientSettings<'a> {
     /// How long to wait for a TCP (and TLS) connection.
