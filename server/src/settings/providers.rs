@@ -7,8 +7,6 @@ use secrecy::SecretString;
 use super::GitlabSettings;
 use super::parse::Reader;
 
-const DEFAULT_GITLAB: &str = "https://gitlab.com";
-
 /// Service credentials shorter than this are guessable; `openssl rand -hex 32` gives 64.
 const MIN_INTERNAL_TOKEN_LEN: usize = 32;
 
@@ -77,7 +75,11 @@ pub(super) fn sign_in_rules(
 pub(super) fn gitlab(r: &mut Reader<'_>, production: bool) -> Option<GitlabSettings> {
     let id = r.get("GITLAB_CLIENT_ID").map(str::to_owned);
     let secret = r.get("GITLAB_CLIENT_SECRET").map(str::to_owned);
-    let url = r.url("GITLAB_URL", DEFAULT_GITLAB, production);
+    let url = r.url(
+        "GITLAB_URL",
+        nectr_gitlab::GitlabConfig::GITLAB_COM,
+        production,
+    );
     let rules = sign_in_rules(r, "ALLOWED_GITLAB_USERS", "ALLOWED_GITLAB_GROUPS", None);
     for (name, value) in [("GITLAB_CLIENT_ID", &id), ("GITLAB_CLIENT_SECRET", &secret)] {
         if value.as_deref().is_some_and(|v| v.trim() != v) {
